@@ -1,0 +1,23 @@
+import dagster as dg
+
+from rag_release import settings
+from rag_release.config.release_config import load_release_config
+from rag_release.defs.build.definitions import build_definitions
+from rag_release.defs.deploy.definitions import deploy_definitions
+from rag_release.defs.release.definitions import release_definitions
+from rag_release.resources.defaults import default_resources
+
+config = load_release_config(settings.release_config_path())
+
+defs = dg.Definitions.merge(
+    build_definitions(config),
+    release_definitions(config),
+    deploy_definitions(),
+    dg.Definitions(resources=default_resources()),
+)
+
+
+
+def job_def(name: str) -> dg.JobDefinition:
+    """A job of this code location by name, for runs launched from the command line."""
+    return defs.resolve_job_def(name)

@@ -1,0 +1,16 @@
+import dagster as dg
+
+from rag_release.defs.deploy.assets import deployment_asset, gate_asset, gate_checks
+from rag_release.defs.deploy.jobs import deploy_job, rollback_job
+from rag_release.model.environment import EnvName
+
+
+def deploy_definitions() -> dg.Definitions:
+    assets, checks, jobs = [], [], []
+    for target in EnvName:
+        assets.append(deployment_asset(target))
+        jobs += [deploy_job(target), rollback_job(target)]
+        if target.previous is not None:
+            assets.append(gate_asset(target))
+            checks += gate_checks(target)
+    return dg.Definitions(assets=assets, asset_checks=checks, jobs=jobs)
