@@ -42,6 +42,15 @@ def execute(job_name: str, run_config: dict | None = None, tags: dict | None = N
 
 
 def failure_message(result: dg.ExecuteJobResult) -> str:
+    failed_checks = []
+    for event in result.all_events:
+        if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                failed_checks.append(f"check {evaluation.check_name} failed: "
+                                     f"{evaluation.description}")
+    if failed_checks:
+        return "; ".join(failed_checks)
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data:
             error = event.step_failure_data.error

@@ -96,9 +96,12 @@ def color_health(containers: list[dict]) -> tuple[bool, dict[str, str]]:
 
 
 def stop_color(tools: Tools, env: Environment, color: str, variables_: dict[str, str]) -> None:
-    tools.compose.run(tools.docker, compose_cmd.down(f"{env.project}-{color}",
-                                                     tools.compose.files("app.yml")),
-                      variables_, f"retiring the {color} color of {env.name}", check=False)
+    done = tools.compose.run(tools.docker, compose_cmd.down(f"{env.project}-{color}",
+                                                            tools.compose.files("app.yml")),
+                             dict(variables_, COLOR=color),
+                             f"removing the {color} color of {env.name}", check=False)
+    if not done.ok:
+        tools.log.warning("Removing the %s color of %s failed: %s", color, env.name, done.tail(3))
 
 
 def wait_until(deadline: float, interval: float, attempt) -> object:
