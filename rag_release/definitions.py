@@ -7,15 +7,19 @@ from rag_release.defs.deploy.definitions import deploy_definitions
 from rag_release.defs.release.definitions import release_definitions
 from rag_release.resources.defaults import default_resources
 
-config = load_release_config(settings.release_config_path())
 
-defs = dg.Definitions.merge(
-    build_definitions(config),
-    release_definitions(config),
-    deploy_definitions(),
-    dg.Definitions(resources=default_resources()),
-)
+def build_defs(config_path=None) -> dg.Definitions:
+    """The code location for one release config (by default the one the settings name)."""
+    config = load_release_config(config_path or settings.release_config_path())
+    return dg.Definitions.merge(
+        build_definitions(config),
+        release_definitions(config),
+        deploy_definitions(),
+        dg.Definitions(resources=default_resources()),
+    )
 
+
+defs = build_defs()
 
 
 def job_def(name: str) -> dg.JobDefinition:

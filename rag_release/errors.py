@@ -17,12 +17,14 @@ the file and key at fault.
     │   └── HealthGateError          the idle color did not become healthy in time
     ├── PromotionBlockedError        a promotion gate refused the release
     ├── LockError                    another deploy holds the environment lock
-    └── BackupError                  a backup or restore failed; nothing was marked good
-        ├── DatastoreUnavailableError    a store to back up or restore is down or unreachable
-        ├── BackupStoreFullError         the backup store has no room for the backup
-        ├── BackupIntegrityError         backup files differ from their manifest
-        ├── BackupLockedError            another backup or restore of the environment runs
-        └── RestoreRefusedError          a restore request is unconfirmed or names no good backup
+    ├── BackupError                  a backup or restore failed; nothing was marked good
+    │   ├── DatastoreUnavailableError    a store to back up or restore is down or unreachable
+    │   ├── BackupStoreFullError         the backup store has no room for the backup
+    │   ├── BackupIntegrityError         backup files differ from their manifest
+    │   ├── BackupLockedError            another backup or restore of the environment runs
+    │   └── RestoreRefusedError          a restore request is unconfirmed or names no good backup
+    ├── HealError                    replacing unhealthy containers of the live color failed
+    └── MetricsExporterError         the metrics exporter cannot serve
 """
 
 
@@ -110,3 +112,11 @@ class BackupLockedError(BackupError):
 
 class RestoreRefusedError(BackupError):
     """A restore was not confirmed, or names a backup that does not exist or is not good."""
+
+
+class HealError(RagReleaseError):
+    """Replacing the unhealthy containers of the live color failed; the others keep serving."""
+
+
+class MetricsExporterError(RagReleaseError):
+    """The metrics exporter cannot listen where it was asked to."""

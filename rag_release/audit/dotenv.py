@@ -46,7 +46,7 @@ def read_env_file(path: Path, variables: Mapping[str, str]) -> EnvFile:
         text = path.read_text()
     except OSError as e:
         raise AuditInputError(str(path), None, f"cannot be read ({e.strerror}); pass the path "
-                                               "of an existing env file")
+                                               "of an existing env file") from e
     return parse_env_text(text, str(path), variables)
 
 
@@ -103,7 +103,7 @@ def _expanded(raw: str, known: Mapping[str, str], where: str, key: str) -> str:
     try:
         return interpolate(raw, known).value
     except InterpolationError as e:
-        raise AuditInputError(where, key, str(e))
+        raise AuditInputError(where, key, str(e)) from e
 
 
 def _clip(text: str) -> str:

@@ -42,9 +42,10 @@ class Finding:
         return f"{self.file}:{self.line}" if self.line else self.file
 
     def text(self) -> str:
-        """`file:line: key: message`, the way a config error reads in this project."""
-        parts = [p for p in (self.where, self.key) if p]
-        return ": ".join(parts + [self.message])
+        """`file:line: key message`, the way a config error reads in this project; a message
+        is written to follow its key (`services.db.ports[0] publishes ...`)."""
+        subject = f"{self.key} {self.message}" if self.key else self.message
+        return f"{self.where}: {subject}" if self.where else subject
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -52,10 +53,10 @@ class Finding:
         return data
 
     def relative_to(self, root: Path) -> Finding:
-        path = Path(self.file)
-        if not self.file or not path.is_absolute() or not path.is_relative_to(root):
-            return self
-        return replace(self, file=str(path.relative_to(root)))
+        """The same finding with paths under `root` written relative to it."""
+        prefix = f"{root}/"
+        return replace(self, file=self.file.removeprefix(prefix),
+                       message=self.message.replace(prefix, ""))
 
 
 def errors(findings: list[Finding]) -> list[Finding]:

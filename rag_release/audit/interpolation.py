@@ -36,11 +36,12 @@ class Interpolated:
 @dataclass
 class Shape:
     """What a value is made of before interpolation: the variables it reads, the literal text
-    around them, and the defaults (`:-`, `-`) that hold literal text."""
+    around them, those with a literal default (`:-`, `-`) and those required (`:?`, `?`)."""
 
     names: list[str] = field(default_factory=list)
     literal: str = ""
     fallbacks: list[str] = field(default_factory=list)
+    required: list[str] = field(default_factory=list)
 
 
 def tokens(text: str) -> list[str | Ref]:
@@ -92,6 +93,8 @@ def shape(text: str) -> Shape:
             literal.append(token)
             continue
         found.names.append(token.name)
+        if token.op in (":?", "?"):
+            found.required.append(token.name)
         if token.op in (":-", "-"):
             inner = shape(token.word)
             found.names += inner.names

@@ -130,7 +130,7 @@ def parse_yaml(text: str, source: str) -> Mapping:
         mark = getattr(e, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark else source
         problem = getattr(e, "problem", None) or str(e)
-        raise AuditInputError(where, None, f"not valid YAML ({problem}); fix the syntax")
+        raise AuditInputError(where, None, f"not valid YAML ({problem}); fix the syntax") from e
     finally:
         loader.dispose()
     if data is None:
@@ -146,5 +146,5 @@ def read_yaml(path: Path) -> Mapping:
         text = path.read_text()
     except OSError as e:
         raise AuditInputError(str(path), None, f"cannot be read ({e.strerror}); pass the path "
-                                               "of an existing compose file")
+                                               "of an existing compose file") from e
     return parse_yaml(text, str(path))

@@ -20,8 +20,12 @@ from pathlib import Path
 import dagster as dg
 
 from rag_release.commands.hashing import sha256_file
-from rag_release.errors import (BackupIntegrityError, BackupLockedError,
-                                BackupStoreFullError, RestoreRefusedError)
+from rag_release.errors import (
+    BackupIntegrityError,
+    BackupLockedError,
+    BackupStoreFullError,
+    RestoreRefusedError,
+)
 
 MANIFEST = "manifest.json"
 PARTIAL = ".partial-"
@@ -292,7 +296,11 @@ class BackupStore(dg.ConfigurableResource):
         return free
 
     def is_full(self, env: str, error: BaseException | None = None) -> bool:
+        """Whether an error came from, or the store is in, a full disk: the docker CLI reports
+        one in words, Python as ENOSPC."""
         if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+            return True
+        if "no space left on device" in str(error).lower():
             return True
         try:
             return self.free_bytes(env) < MB

@@ -79,7 +79,8 @@ class RedisClient:
             try:
                 self._wait_loaded(name, name, auth=False)
             except DatastoreUnavailableError as e:
-                raise BackupIntegrityError(f"redis.rdb did not load into a fresh Redis: {e}")
+                raise BackupIntegrityError(
+                    f"redis.rdb did not load into a fresh Redis: {e}") from e
             reply = self.cli(name, ["INFO", "keyspace"], "reading the keyspace", auth=False)
             return cmd.parse_keyspace(cmd.parse_info(reply))
         finally:

@@ -1,0 +1,91 @@
+"""The production checklist as blocking asset checks on an environment's deployment asset.
+
+An error-level finding fails its check with severity ERROR, which blocks what is downstream of
+the deployment in the same run; warnings alone fail it with severity WARN, which does not block.
+The description lists the reasons, one finding a line; the metadata holds every finding.
+
+Per environment, from its env file: TLS_MIN_DAYS, TLS_SELF_SIGNED, TLS_CA_FILE,
+TLS_SERVER_NAME, BACKUP_MAX_AGE_HOURS and METRICS_URL (see the rules in rag_release.audit).
+Needs the resources `readiness` (ReadinessSources) and `secrets` (SecretsProvider)."""
+
+import dagster as dg
+
+from rag_release import settings
+from rag_release.audit import RULES, Finding, Severity, ordered
+from rag_release.audit.findings import errors, warnings
+from rag_release.defs.readiness.evaluate import EVALUATORS
+from rag_release.defs.readiness.resources import ReadinessSources
+from rag_release.errors import RagReleaseError
+from rag_release.resources.secrets import SecretsProvider
+
+CHECK_NAMES = {
+    "secrets": "no_literal_secrets",
+    "db-passwords": "strong_db_passwords",
+    "exposure": "only_edge_exposed",
+    "resources": "limits_and_healthchecks",
+    "tls": "edge_tls_valid",
+    "backups": "backups_fresh_and_drilled",
+    "monitoring": "monitoring_up",
+}
+BY_ENV = {
+    "prod": tuple(CHECK_NAMES),
+    "staging": ("secrets", "db-passwords", "exposure", "resources", "tls", "monitoring"),
+    "dev": ("secrets", "resources"),
+}
+
+
+def readiness_checks(env_name: str, asset_key: str) -> list[dg.AssetChecksDefinition]:
+    """The checks that apply to `env_name` (all seven in prod; no backups in staging; the file
+    rules that matter for a laptop in dev), attached to the asset `asset_key`."""
+    if env_name not in BY_ENV:
+        raise ValueError(f"unknown environment '{env_name}'; expected one of {sorted(BY_ENV)}")
+    return [_check(env_name, asset_key, rule) for rule in BY_ENV[env_name]]
+
+
+def _check(env_name: str, asset_key: str, rule: str) -> dg.AssetChecksDefinition:
+    evaluate = EVALUATORS[rule]
+
+    @dg.asset_check(asset=asset_key, name=CHECK_NAMES[rule], blocking=True,
+                    description=f"{env_name}: {RULES[rule]}.")
+    def readiness_check(context: dg.AssetCheckExecutionContext, readiness: ReadinessSources,
+                        secrets: SecretsProvider) -> dg.AssetCheckResult:
+        try:
+            found = evaluate(context, env_name, readiness, secrets)
+        except RagReleaseError as e:
+            found = [Finding(rule, Severity.error, f"could not be evaluated: {e}")]
+        return check_result(context, rule, found)
+
+    return readiness_check
+
+
+def check_result(context: dg.AssetCheckExecutionContext, rule: str,
+                 found: list[Finding]) -> dg.AssetCheckResult:
+    found = ordered([f.relative_to(settings.REPO_ROOT) for f in found])
+    failing, doubtful = errors(found), warnings(found)
+    context.log.info("Readiness %s: %d errors, %d warnings, %d notes", rule, len(failing),
+                     len(doubtful), len(found) - len(failing) - len(doubtful))
+    shown = failing + doubtful or found
+    description = "\n".join(f.text() for f in shown) or f"{RULES[rule]}: nothing to report"
+    return dg.AssetCheckResult(
+        passed=not failing and not doubtful,
+        severity=dg.AssetCheckSeverity.WARN if doubtful and not failing
+        else dg.AssetCheckSeverity.ERROR,
+        description=description,
+        metadata={
+            "errors": len(failing),
+            "warnings": len(doubtful),
+            "findings": dg.MetadataValue.json([f.to_dict() for f in found]),
+            "report": dg.MetadataValue.md(_table(found)),
+        },
+    )
+
+
+def _table(found: list[Finding]) -> str:
+    if not found:
+        return "No findings."
+    rows = ["| severity | service | where | finding |", "| --- | --- | --- | --- |"]
+    for f in found:
+        subject = f"`{f.key}` {f.message}" if f.key else f.message
+        rows.append(f"| {f.severity.value} | {f.service or '-'} | `{f.where or '-'}` | "
+                    f"{subject.replace('|', '/')} |")
+    return "\n".join(rows)
