@@ -68,12 +68,14 @@ def logs(container: str, lines: int = 20) -> list[str]:
 
 
 def execute(container: str, argv: Sequence[str], env_names: Iterable[str] = (),
-            stdin: bool = False) -> list[str]:
+            stdin: bool = False, settings: dict[str, str] | None = None) -> list[str]:
     """`docker exec`; each name in env_names is passed by name, its value taken by the docker
-    CLI from its own environment."""
+    CLI from its own environment. `settings` are variables that are not secret, given whole."""
     command = ["docker", "exec"] + (["--interactive"] if stdin else [])
     for name in env_names:
         command += ["--env", name]
+    for name, value in sorted((settings or {}).items()):
+        command += ["--env", f"{name}={value}"]
     return command + [container] + list(argv)
 
 
@@ -146,17 +148,21 @@ def psql(container: str, user: str, database: str) -> list[str]:
         ["PGPASSWORD"], stdin=True)
 
 
-def pg_restore(container: str, user: str, database: str, *, replace: bool) -> list[str]:
+def pg_restore(container: str, user: str, database: str, *, replace: bool,
+               lock_wait_seconds: int = 300) -> list[str]:
     """pg_restore of a custom-format dump read on stdin. `replace` drops and recreates the
-    objects of the dump in one transaction (a live environment); without it the dump goes into
-    an empty database, owners and grants left out (a throwaway drill database)."""
+    objects of the dump in one transaction (a live environment), giving up rather than waiting
+    forever on a lock the application holds; without it the dump goes into an empty database,
+    owners and grants left out (a throwaway drill database)."""
     argv = ["pg_restore", "--no-password", "--exit-on-error", f"--username={user}",
             f"--dbname={database}"]
+    settings = {}
     if replace:
         argv += ["--clean", "--if-exists", "--single-transaction"]
+        settings["PGOPTIONS"] = f"-c lock_timeout={lock_wait_seconds}s"
     else:
         argv += ["--no-owner", "--no-privileges"]
-    return execute(container, argv, ["PGPASSWORD"], stdin=True)
+    return execute(container, argv, ["PGPASSWORD"], stdin=True, settings=settings)
 
 
 def pg_isready(container: str, user: str, database: str) -> list[str]:

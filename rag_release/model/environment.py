@@ -58,7 +58,8 @@ class Environment:
 
     @property
     def project(self) -> str:
-        return f"rag-{self.name}"
+        """Prefix of the environment's compose projects and name of its network."""
+        return self.values.get("STACK_NAME") or f"rag-{self.name}"
 
 
 def parse_env_file(path: Path, name: str | None = None) -> Environment:

@@ -20,12 +20,8 @@ from pathlib import Path
 import dagster as dg
 
 from rag_release.commands.hashing import sha256_file
-from rag_release.errors import (
-    BackupIntegrityError,
-    BackupLockedError,
-    BackupStoreFullError,
-    RestoreRefusedError,
-)
+from rag_release.errors import (BackupIntegrityError, BackupLockedError, BackupStoreFullError,
+                                RestoreRefusedError)
 
 MANIFEST = "manifest.json"
 PARTIAL = ".partial-"

@@ -35,8 +35,12 @@ class SnapshotSession:
         self._proc = subprocess.Popen(self.argv, env=os.environ | self.env,
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                       stderr=self._stderr)
-        self._send(f"SET lock_timeout = '{int(self.timeout)}s';\n" + cmd.SNAPSHOT_SQL)
-        self.snapshot = self._line("exporting a snapshot")
+        try:
+            self._send(f"SET lock_timeout = '{int(self.timeout)}s';\n" + cmd.SNAPSHOT_SQL)
+            self.snapshot = self._line("exporting a snapshot")
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def query(self, sql: str, what: str) -> str:
@@ -114,7 +118,8 @@ class PostgresClient:
         all applies or nothing changes. Returns the row counts after."""
         container = self.stack.running("postgres", "PostgreSQL restore")
         with open(dump, "rb") as f:
-            self.stack.run(cmd.pg_restore(container.id, self.user, self.database, replace=True),
+            self.stack.run(cmd.pg_restore(container.id, self.user, self.database, replace=True,
+                                          lock_wait_seconds=self.stack.config.lock_wait_seconds),
                            f"pg_restore into {self.database} in {container.name}", stdin_file=f)
         return self.row_counts(container.id)
 

@@ -24,14 +24,14 @@ def backup_asset(env: str, partitions_def: dg.DailyPartitionsDefinition) -> dg.A
     )
     def _backup(context: dg.AssetExecutionContext, datastores: Datastores,
                 backup_store: BackupStore) -> dg.MaterializeResult:
-        with backup_store.lock(env, f"run {context.run.run_id}"):
-            try:
+        try:
+            with backup_store.lock(env, f"run {context.run.run_id}"):
                 record = take_backup(datastores, backup_store, env,
                                      partition=context.partition_key, kind="daily",
-                                     run_id=context.run.run_id, log=context.log)
-            except RagReleaseError as e:
-                raise dg.Failure(description=str(e)) from e
-            retention = _retention(context, backup_store, env)
+                                     run=context.run, log=context.log)
+                retention = _retention(context, backup_store, env)
+        except RagReleaseError as e:
+            raise dg.Failure(description=str(e)) from e
 
         manifest = record.manifest
         postgres = manifest["expected"].get("postgres", {})
@@ -40,6 +40,7 @@ def backup_asset(env: str, partitions_def: dg.DailyPartitionsDefinition) -> dg.A
             "backup_id": record.id,
             "path": dg.MetadataValue.path(str(record.path)),
             "release": manifest["release"] or "unknown",
+            "launched_by": manifest["launched_by"],
             "size_mb": round(record.size / MB, 2),
             "duration_s": manifest["duration_s"],
             "durations": dg.MetadataValue.json(manifest["durations"]),

@@ -7,8 +7,11 @@ from __future__ import annotations
 import re
 import time
 
+import dagster as dg
+
 from rag_release.errors import BackupError, BackupStoreFullError, RagReleaseError
-from rag_release.resources.backup_store import BackupDraft, BackupRecord, BackupStore, iso, utc_now
+from rag_release.resources.backup_store import (MB, BackupDraft, BackupRecord, BackupStore, iso,
+                                                utc_now)
 from rag_release.resources.datastores import DataStack, Datastores
 from rag_release.resources.postgres import PostgresClient
 from rag_release.resources.qdrant import qdrant_for
@@ -16,7 +19,6 @@ from rag_release.resources.redis import RedisClient
 from rag_release.resources.volumes import VolumeClient
 
 DEFAULT_VOLUMES = "n8n_data"
-MB = 1 << 20
 
 
 def volume_keys(stack: DataStack) -> list[str]:
@@ -30,8 +32,20 @@ def safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
 
 
+def launched_by(tags: dict[str, str]) -> str:
+    """Who asked for a run: the command line's user, a schedule, a backfill, or someone in
+    the UI (which records no user in open-source Dagster)."""
+    if "rag_release/launched_by" in tags:
+        return tags["rag_release/launched_by"]
+    if "dagster/schedule_name" in tags:
+        return f"schedule {tags['dagster/schedule_name']}"
+    if "dagster/backfill" in tags:
+        return f"backfill {tags['dagster/backfill']}"
+    return "manual launch"
+
+
 def take_backup(datastores: Datastores, store: BackupStore, env: str, *, partition: str,
-                kind: str, run_id: str, log) -> BackupRecord:
+                kind: str, run: dg.DagsterRun, log) -> BackupRecord:
     stack = datastores.bind(env, log)
     started = utc_now()
     clock = time.monotonic()
@@ -39,7 +53,8 @@ def take_backup(datastores: Datastores, store: BackupStore, env: str, *, partiti
         f"{kind}-{started:%Y%m%dT%H%M%SZ}"
     draft = store.draft(env, store.unique_id(env, stem))
     manifest = {"partition": partition, "kind": kind, "started_at": iso(started),
-                "release": datastores.live_release(env), "run_id": run_id, "expected": {},
+                "release": datastores.live_release(env), "run_id": run.run_id,
+                "launched_by": launched_by(run.tags), "expected": {},
                 "skipped": {}, "durations": {}, "drill": None}
     log.info("Backing up %s into %s (partition %s, %s, release %s)", env, draft.final,
              partition, kind, manifest["release"] or "unknown")

@@ -88,17 +88,10 @@ def run_drill(datastores: Datastores, store: BackupStore, env: str, log) -> Dril
                   env)
     else:
         report.verified.append(f"{len(record.manifest['files'])} files match their sha256")
-        stack = datastores.bind(env, log)
-        stack.sweep_drill_leftovers()
-        labels = {cmd.DRILL_LABEL: env, "rag-release.backup": record.id}
-        expected = record.manifest.get("expected", {})
-        for name, step in (("postgres", _postgres), ("redis", _redis), ("volumes", _volumes),
-                           ("qdrant", _qdrant)):
-            if expected.get(name):
-                try:
-                    step(stack, record, expected[name], labels, report)
-                except RagReleaseError as e:
-                    report.differences.append(f"{name}: {e}")
+        try:
+            _restore_all(datastores, record, report, log)
+        except RagReleaseError as e:
+            report.differences.append(f"the drill could not run: {e}")
 
     report.duration_s = round(time.monotonic() - started, 3)
     drill = {"passed": report.passed, "at": iso(utc_now()), "details": report.details(),
@@ -110,6 +103,22 @@ def run_drill(datastores: Datastores, store: BackupStore, env: str, log) -> Dril
     log.info("Drill of backup %s of %s %s in %.1f s", record.id, env,
              "passed" if report.passed else "FAILED", report.duration_s)
     return report
+
+
+def _restore_all(datastores: Datastores, record: BackupRecord, report: DrillReport,
+                 log) -> None:
+    """Each store in turn; a store that fails is reported and the others still drilled."""
+    stack = datastores.bind(record.env, log)
+    stack.sweep_drill_leftovers()
+    labels = {cmd.DRILL_LABEL: record.env, "rag-release.backup": record.id}
+    expected = record.manifest.get("expected", {})
+    for name, step in (("postgres", _postgres), ("redis", _redis), ("volumes", _volumes),
+                       ("qdrant", _qdrant)):
+        if expected.get(name):
+            try:
+                step(stack, record, expected[name], labels, report)
+            except RagReleaseError as e:
+                report.differences.append(f"{name}: {e}")
 
 
 def _postgres(stack, record: BackupRecord, expected: dict, labels, report: DrillReport) -> None:

@@ -61,13 +61,13 @@ def restore_job(envs: list[str]) -> dg.JobDefinition:
     def take_safety_backup(context: dg.OpExecutionContext, request: dict,
                            datastores: Datastores, backup_store: BackupStore) -> dict:
         env = request["env"]
-        with backup_store.lock(env, f"run {context.run.run_id}"):
-            try:
+        try:
+            with backup_store.lock(env, f"run {context.run.run_id}"):
                 record = take_backup(datastores, backup_store, env,
                                      partition=utc_now().date().isoformat(), kind="safety",
-                                     run_id=context.run.run_id, log=context.log)
-            except RagReleaseError as e:
-                raise dg.Failure(description=f"no restore: the safety backup failed: {e}") from e
+                                     run=context.run, log=context.log)
+        except RagReleaseError as e:
+            raise dg.Failure(description=f"no restore: the safety backup failed: {e}") from e
         context.log.info("Safety backup %s of %s taken; restore it to undo this restore",
                          record.id, env)
         return request | {"safety_backup_id": record.id}
@@ -76,13 +76,13 @@ def restore_job(envs: list[str]) -> dg.JobDefinition:
     def restore_from_backup(context: dg.OpExecutionContext, request: dict,
                             datastores: Datastores, backup_store: BackupStore) -> dict:
         env = request["env"]
-        with backup_store.lock(env, f"run {context.run.run_id}"):
-            try:
+        try:
+            with backup_store.lock(env, f"run {context.run.run_id}"):
                 record = backup_store.get(env, request["backup_id"])
                 summary = restore_backup(datastores, backup_store, record,
                                          request["safety_backup_id"], context.log)
-            except RagReleaseError as e:
-                raise dg.Failure(description=str(e)) from e
+        except RagReleaseError as e:
+            raise dg.Failure(description=str(e)) from e
         context.add_output_metadata({"backup_id": record.id,
                                      "safety_backup_id": request["safety_backup_id"],
                                      "restored": dg.MetadataValue.json(summary["restored"]),

@@ -45,7 +45,8 @@ def variables(tools: Tools, env: Environment, manifest: ReleaseManifest,
     """Everything compose interpolates. It is passed as the child's environment, never written
     to disk nor put on a command line, since it holds the resolved secrets."""
     merged = dict(env.values) | secrets | image_variables(manifest) | tools.edge.variables(env)
-    merged |= {"ENV_NAME": env.name, "RELEASE_VERSION": manifest.version}
+    merged |= {"ENV_NAME": env.name, "STACK_NAME": env.project,
+               "RELEASE_VERSION": manifest.version}
     if color:
         merged["COLOR"] = color
     return merged

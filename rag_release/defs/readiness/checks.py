@@ -34,12 +34,18 @@ BY_ENV = {
 }
 
 
-def readiness_checks(env_name: str, asset_key: str) -> list[dg.AssetChecksDefinition]:
-    """The checks that apply to `env_name` (all seven in prod; no backups in staging; the file
-    rules that matter for a laptop in dev), attached to the asset `asset_key`."""
+def readiness_checks(env_name: str, asset_key: str, *,
+                     rules: tuple[str, ...] | None = None) -> list[dg.AssetChecksDefinition]:
+    """The checks of `env_name`, attached to the asset `asset_key`: by default all seven in
+    prod, all but backups in staging, the file rules in dev; `rules` picks others (a gate
+    before the deploy would take the file rules, backups and monitoring)."""
     if env_name not in BY_ENV:
         raise ValueError(f"unknown environment '{env_name}'; expected one of {sorted(BY_ENV)}")
-    return [_check(env_name, asset_key, rule) for rule in BY_ENV[env_name]]
+    unknown = set(rules or ()) - set(CHECK_NAMES)
+    if unknown:
+        raise ValueError(f"unknown readiness rules {sorted(unknown)}; expected some of "
+                         f"{list(CHECK_NAMES)}")
+    return [_check(env_name, asset_key, rule) for rule in rules or BY_ENV[env_name]]
 
 
 def _check(env_name: str, asset_key: str, rule: str) -> dg.AssetChecksDefinition:
