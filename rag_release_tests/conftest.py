@@ -26,7 +26,7 @@ def copy_sample(target: Path) -> Path:
     return target / "release.yaml"
 
 
-def write_test_envs(folder: Path, **overrides: dict[str, str]) -> Path:
+def write_test_envs(folder: Path, waive: str = "", **overrides: dict[str, str]) -> Path:
     """Copies of envs/*.env on ports of their own (5x080, 5x443, 5x081), so tests never touch
     the demo's environments."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -46,6 +46,9 @@ def write_test_envs(folder: Path, **overrides: dict[str, str]) -> Path:
                 line = f"{key}={overrides[env].pop(key)}"
             lines.append(line)
         lines += [f"{k}={v}" for k, v in overrides.get(env, {}).items()]
+        lines.append(f"STACK_NAME=ragtest-{env}")
+        if waive:
+            lines.append(f"READINESS_WAIVE={waive}")
         (folder / f"{env}.env").write_text("\n".join(lines) + "\n")
     return folder
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rag_release import settings
+from rag_release.defs.readiness.resources import ReadinessSources
 from rag_release.resources.artifact_store import ArtifactStore
 from rag_release.resources.base_images import BaseImageProvider
 from rag_release.resources.build_tools import BuildTools
@@ -28,4 +29,5 @@ def default_resources() -> dict:
         "deploy_state": DeployStateStore(state_dir=str(home / "deploy")),
         "secrets": SecretsProvider(files_dir=str(settings.secrets_dir())),
         "prober": HttpProber(),
+        "readiness": ReadinessSources(),
     }

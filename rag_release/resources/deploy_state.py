@@ -101,8 +101,3 @@ class DeployStateStore(dg.ConfigurableResource):
         tmp = path.with_name(".candidate.json.new")
         tmp.write_text(json.dumps(candidate, indent=2, sort_keys=True) + "\n")
         os.replace(tmp, path)
-
-    def record_check(self, env: str, name: str, passed: bool) -> None:
-        candidate = self.candidate(env) or {}
-        candidate.setdefault("checks", {})[name] = passed
-        self.write_candidate(env, candidate)

@@ -48,7 +48,8 @@ def stack(tmp_path_factory, engine):
     remove_test_stacks()
     root = tmp_path_factory.mktemp("deploy")
     config = copy_sample(root / "app")
-    envs = write_test_envs(root / "envs", dev={"HEALTH_DEADLINE_SECONDS": "25"},
+    envs = write_test_envs(root / "envs", waive="backups,monitoring",
+                           dev={"HEALTH_DEADLINE_SECONDS": "25"},
                            staging={"ROLLBACK_WINDOW_SECONDS": "600"})
     with dg.instance_for_test() as instance:
         pipeline = Pipeline(config, root / "home", envs, instance)

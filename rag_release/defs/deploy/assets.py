@@ -95,7 +95,6 @@ def gate_checks(target: EnvName) -> list[dg.AssetChecksDefinition]:
         return load_manifest(artifacts, deploy_state.candidate(target.value)["version"])
 
     def result(deploy_state, outcome: gates.GateResult) -> dg.AssetCheckResult:
-        deploy_state.record_check(target.value, outcome.name, outcome.passed)
         return dg.AssetCheckResult(passed=outcome.passed, description=outcome.reason,
                                    metadata={"reason": outcome.reason})
 
@@ -143,7 +142,7 @@ def deployment_asset(target: EnvName) -> dg.AssetsDefinition:
                 manifest = load_manifest(artifacts, _version(context, config, target,
                                                              deploy_state))
                 if target.previous is not None:
-                    _enforce_gates(target, manifest, deploy_state, prober)
+                    _enforce_gates(context, target, manifest, deploy_state, prober)
                 if _already_live(tools, env, manifest):
                     context.log.info("Release %s is already live and healthy in %s; nothing "
                                      "to do", manifest.version, env.name)
@@ -175,23 +174,40 @@ def _version(context, config: DeploymentConfig, target: EnvName,
     return proposed["version"]
 
 
-def _enforce_gates(target: EnvName, manifest: ReleaseManifest, deploy_state: DeployStateStore,
-                   prober: HttpProber) -> None:
+def _enforce_gates(context, target: EnvName, manifest: ReleaseManifest,
+                   deploy_state: DeployStateStore, prober: HttpProber) -> None:
+    """Re-evaluate the gate, and require that the run which proposed this release passed every
+    blocking check of the gate, so a deployment launched on its own cannot skip them."""
     outcomes = [gates.live_upstream(target, manifest, deploy_state),
                 gates.verified_upstream(target, manifest, deploy_state),
                 gates.healthy_upstream(target, load_environment(target.previous.value),
                                        manifest, prober)]
     proposed = deploy_state.candidate(target.value) or {}
-    if proposed.get("version") == manifest.version:
-        for name, passed in sorted(proposed.get("checks", {}).items()):
-            if not passed:
-                outcomes.append(gates.GateResult(name, False, f"the gate check {name} failed "
-                                                 f"in run {proposed.get('run_id')}"))
+    if proposed.get("version") != manifest.version:
+        outcomes.append(gates.GateResult(f"{target.value}_gate", False, (
+            f"release {manifest.version} was not proposed by {target.value}_gate; launch the "
+            f"promote_{target.value}_job, which runs the gate and its checks first")))
+    else:
+        outcomes += _gate_check_failures(context, target, proposed["run_id"])
     failed = [o for o in outcomes if not o.passed]
     if failed:
         raise PromotionBlockedError(
             f"release {manifest.version} may not enter {target.value}: " +
             "; ".join(f"{o.name}: {o.reason}" for o in failed))
+
+
+def _gate_check_failures(context, target: EnvName, run_id: str) -> list[gates.GateResult]:
+    evaluations = {}
+    for entry in context.instance.all_logs(
+            run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
+        evaluation = entry.dagster_event.event_specific_data
+        evaluations[evaluation.check_name] = evaluation
+    if not evaluations:
+        return [gates.GateResult(f"{target.value}_gate", False,
+                                 f"run {run_id} proposed the release but evaluated no check")]
+    return [gates.GateResult(name, False, f"failed in run {run_id}: {e.description}")
+            for name, e in sorted(evaluations.items())
+            if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
 
 
 def _already_live(tools: Tools, env: Environment, manifest: ReleaseManifest) -> bool:

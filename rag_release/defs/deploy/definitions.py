@@ -2,6 +2,7 @@ import dagster as dg
 
 from rag_release.defs.deploy.assets import deployment_asset, gate_asset, gate_checks
 from rag_release.defs.deploy.jobs import deploy_job, rollback_job
+from rag_release.defs.readiness.checks import readiness_checks
 from rag_release.model.environment import EnvName
 
 
@@ -13,4 +14,6 @@ def deploy_definitions() -> dg.Definitions:
         if target.previous is not None:
             assets.append(gate_asset(target))
             checks += gate_checks(target)
+    checks += readiness_checks("staging", "staging_gate")
+    checks += readiness_checks("prod", "prod_gate")
     return dg.Definitions(assets=assets, asset_checks=checks, jobs=jobs)

@@ -47,10 +47,18 @@ def edge_tls(context: Context, env_name: str, sources: ReadinessSources,
     host = sources.edge_host
     context.log.info("Probing the %s edge at %s:%s (HTTPS) and %s:%s (HTTP)", env_name, host,
                      ports["EDGE_HTTPS_PORT"], host, ports["EDGE_HTTP_PORT"])
-    probe = probe_tls(host, ports["EDGE_HTTPS_PORT"], policy.ca_file,
+    ca_file = policy.ca_file or _local_authority(sources)
+    probe = probe_tls(host, ports["EDGE_HTTPS_PORT"], ca_file,
                       view.values.get("TLS_SERVER_NAME", ""))
     found = tls.certificate_findings(probe, policy, dt.datetime.now(dt.timezone.utc))
     return found + tls.redirect_findings(probe_http(f"http://{host}:{ports['EDGE_HTTP_PORT']}/"))
+
+
+def _local_authority(sources: ReadinessSources) -> str:
+    """The certificate authority the deployer signs edge certificates with when an environment
+    gives none of its own (EdgeProxy), trusted when the env file names no TLS_CA_FILE."""
+    path = sources.deploy_dir("ca") / "ca.pem"
+    return str(path) if path.is_file() else ""
 
 
 def backup_store(context: Context, env_name: str, sources: ReadinessSources,

@@ -22,6 +22,7 @@ class ReadinessSources(dg.ConfigurableResource):
     compose_dir: str = ""
     envs_dir: str = ""
     backups_dir: str = ""
+    deploy_dir_root: str = ""
     edge_host: str = "127.0.0.1"
     profiles: list[str] = ["*"]
     environments: list[str] = ["dev", "staging", "prod"]
@@ -39,4 +40,5 @@ class ReadinessSources(dg.ConfigurableResource):
         return folder / env_name
 
     def deploy_dir(self, env_name: str) -> Path:
-        return settings.home() / "deploy" / env_name
+        root = Path(self.deploy_dir_root) if self.deploy_dir_root else settings.home() / "deploy"
+        return root / env_name
