@@ -4,14 +4,14 @@ where nothing runs yet."""
 import dagster as dg
 
 from rag_release_tests.conftest import write_test_envs
-from rag_release_tests.readiness.conftest import materialized, run_checks, secrets, sources
+from rag_release_tests.readiness.conftest import materialized, run_checks, sources
 
 
-def test_a_waiver_passes_the_rule_and_names_the_line(tmp_path):
+def test_a_waiver_passes_the_rule_and_names_the_line(tmp_path, secrets):
     envs = write_test_envs(tmp_path / "envs", waive="backups")
     with dg.instance_for_test() as instance:
         result, checks = run_checks("prod", ["backups"], sources(tmp_path, envs),
-                                    secrets(tmp_path), instance)
+                                    secrets, instance)
 
     evaluation = checks["backups_fresh_and_drilled"]
     assert evaluation.passed
@@ -20,12 +20,12 @@ def test_a_waiver_passes_the_rule_and_names_the_line(tmp_path):
     assert "after_prod" in materialized(result)
 
 
-def test_the_first_deploy_is_not_held_to_rules_about_a_running_stack(tmp_path):
+def test_the_first_deploy_is_not_held_to_rules_about_a_running_stack(tmp_path, secrets):
     readiness = sources(tmp_path, write_test_envs(tmp_path / "envs"))
     (tmp_path / "deploy" / "prod" / "state.json").unlink()
     with dg.instance_for_test() as instance:
         _, checks = run_checks("prod", ["tls", "backups", "secrets"], readiness,
-                               secrets(tmp_path), instance)
+                               secrets, instance)
 
     for name in ("edge_tls_valid", "backups_fresh_and_drilled"):
         assert checks[name].passed
