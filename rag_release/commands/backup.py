@@ -59,6 +59,10 @@ def container_image(container: str) -> list[str]:
     return ["docker", "inspect", "--format", "{{.Image}}", container]
 
 
+def image_id(ref: str) -> list[str]:
+    return ["docker", "image", "inspect", "--format", "{{.Id}}", ref]
+
+
 def container_state(container: str) -> list[str]:
     return ["docker", "inspect", "--format", "{{.State.Status}}", container]
 

@@ -39,8 +39,8 @@ def pull(ref: str) -> list[str]:
     return ["docker", "pull", "-q", ref]
 
 
-def save(ref: str, out: Path) -> list[str]:
-    return ["docker", "save", "-o", str(out), ref]
+def save_to_stdout(ref: str) -> list[str]:
+    return ["docker", "save", ref]
 
 
 def load(archive: Path) -> list[str]:

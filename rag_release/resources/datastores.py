@@ -147,6 +147,21 @@ class DataStack:
         done = self.run(cmd.container_image(container.id), f"inspecting {container.name}")
         return done.stdout.strip()
 
+    def drill_image(self, recorded: str, service: str) -> str:
+        """The image a backup was taken with, or, once it is pruned, the one the live service
+        runs now: newer PostgreSQL and Redis read older dumps and RDB files."""
+        if self.run(cmd.image_id(recorded), f"looking up image {recorded}", check=False).ok:
+            return recorded
+        container = self.container(service)
+        if container is None:
+            raise DatastoreUnavailableError(
+                f"the image {recorded[:19]} the backup was taken with is gone and no {service} "
+                f"container of {self.project} names another; load or pull a {service} image")
+        image = self.image_of(container)
+        self.log.warning("Image %s of the backup is gone; drilling %s with %s, the image the "
+                         "live container runs", recorded[:19], service, image[:19])
+        return image
+
     def state(self, container: str) -> str:
         done = self.run(cmd.container_state(container), f"inspecting {container}", check=False)
         return done.stdout.strip() if done.ok else "missing"

@@ -12,7 +12,7 @@ from pydantic import PrivateAttr
 from rag_release.commands import compose as compose_cmd
 from rag_release.commands import docker as cmd
 from rag_release.errors import DockerCommandError, DockerUnavailableError
-from rag_release.resources.process import Completed, run
+from rag_release.resources.process import Completed, run, run_to_file
 
 
 class DockerEngine(dg.ConfigurableResource):
@@ -100,8 +100,14 @@ class DockerEngine(dg.ConfigurableResource):
     def pull(self, ref: str) -> bool:
         return self.run(cmd.pull(ref), what=f"pulling {ref}", check=False, timeout=120).ok
 
-    def save(self, ref: str, out: Path) -> None:
-        self.run(cmd.save(ref, out), what=f"saving {ref} to {out}")
+    def save(self, ref: str, out: Path) -> str:
+        """Write the image archive of `ref` to `out`; returns its sha256."""
+        self.ensure_available()
+        done, sha = run_to_file(cmd.save_to_stdout(ref), out, env=self.env(),
+                                timeout=self.timeout_seconds)
+        if not done.ok:
+            raise DockerCommandError(f"saving {ref} to {out} failed: {done.tail(5)}")
+        return sha
 
     def load(self, archive: Path) -> None:
         self.run(cmd.load(archive), what=f"loading {archive}")

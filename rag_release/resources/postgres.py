@@ -131,7 +131,8 @@ class PostgresClient:
         env = {"POSTGRES_PASSWORD": password, "PGPASSWORD": password,
                "POSTGRES_USER": self.user, "POSTGRES_DB": self.database}
         try:
-            self.stack.run(cmd.create(name, expected["image"], labels, sorted(env)),
+            image = self.stack.drill_image(expected["image"], "postgres")
+            self.stack.run(cmd.create(name, image, labels, sorted(env)),
                            f"creating drill container {name}", env=env)
             self.stack.run(cmd.lifecycle("start", [name]), f"starting {name}")
             self.stack.wait_until(

@@ -50,3 +50,22 @@ def run(argv: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, str] 
                           capture_output=True, timeout=timeout)
     return Completed(argv, proc.returncode, proc.stdout.decode(errors="replace"),
                      proc.stderr.decode(errors="replace"))
+
+
+def run_to_file(argv: Sequence[str], out: Path, *, env: Mapping[str, str] | None = None,
+                timeout: float | None = None) -> tuple[Completed, str]:
+    """Run argv with its stdout written to `out` and hashed on the way: (outcome, sha256)."""
+    import hashlib
+
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    digest = hashlib.sha256()
+    with open(out, "wb") as f, subprocess.Popen([str(a) for a in argv], env=full_env,
+                                                stdout=subprocess.PIPE,
+                                                stderr=subprocess.PIPE) as proc:
+        while chunk := proc.stdout.read(1 << 20):
+            digest.update(chunk)
+            f.write(chunk)
+        stderr = proc.stderr.read().decode(errors="replace")
+        proc.wait(timeout=timeout)
+    return Completed([str(a) for a in argv], proc.returncode, "", stderr), digest.hexdigest()

@@ -71,7 +71,8 @@ class RedisClient:
         """Load the RDB into a throwaway Redis of the backup's image; returns its keyspace."""
         name = f"rag-drill-{self.stack.name}-redis-{secrets.token_hex(4)}"
         try:
-            self.stack.run(cmd.create(name, expected["image"], labels),
+            image = self.stack.drill_image(expected["image"], "redis")
+            self.stack.run(cmd.create(name, image, labels),
                            f"creating drill container {name}")
             self.stack.run(cmd.copy_into(rdb, name, "/data/dump.rdb"),
                            f"copying the RDB into {name}")

@@ -94,10 +94,13 @@ def image_asset(component: Component) -> dg.AssetsDefinition:
             artifacts.write_json(record_key, {"key": key, "ref": ref, "image_id": image_id})
 
         archive = artifacts.file("images", f"{component.name}-{image_id.split(':')[-1][:16]}.tar")
-        if not archive.is_file():
+        sidecar = archive.with_name(archive.name + ".sha256")
+        if not (archive.is_file() and sidecar.is_file()):
             with artifacts.staging("images", archive.name) as tmp:
-                docker.save(ref, tmp)
-        archive_sha = _archive_sha(artifacts, archive)
+                archive_sha = docker.save(ref, tmp)
+            with artifacts.staging("images", sidecar.name) as tmp:
+                tmp.write_text(archive_sha + "\n")
+        archive_sha = sidecar.read_text().strip()
 
         return dg.Output(
             {"component": component.name, "name": spec.name, "ref": ref, "image_id": image_id,
@@ -112,17 +115,6 @@ def image_asset(component: Component) -> dg.AssetsDefinition:
         )
 
     return _image
-
-
-def _archive_sha(artifacts: ArtifactStore, archive: Path) -> str:
-    """sha256 of an image archive, remembered beside it so a no-op build does not re-read it."""
-    sidecar = archive.with_name(archive.name + ".sha256")
-    if sidecar.is_file() and sidecar.stat().st_mtime >= archive.stat().st_mtime:
-        return sidecar.read_text().strip()
-    sha = sha256_file(archive)
-    with artifacts.staging("images", sidecar.name) as tmp:
-        tmp.write_text(sha + "\n")
-    return sha
 
 
 def service_images_asset(config: ReleaseConfig) -> dg.AssetsDefinition:
@@ -165,6 +157,11 @@ def _mirror(image: str, image_id: str, docker: DockerEngine, registry: ImageRegi
     record = artifacts.read_json(*record_key, default={})
     if record.get("image_id") == image_id and registry.has(record["ref"]):
         return record["ref"]
+    repo = target.rsplit(":", 1)[0]
+    for pushed in (docker.image_info(image) or {}).get("RepoDigests", []):
+        if pushed.startswith(repo + "@") and registry.has(pushed):
+            artifacts.write_json(record_key, {"image_id": image_id, "ref": pushed})
+            return pushed
     docker.tag(image, target)
     ref = docker.push(target)
     artifacts.write_json(record_key, {"image_id": image_id, "ref": ref})

@@ -38,7 +38,9 @@ def failure_reason(context: dg.RunFailureSensorContext) -> str:
         while error is not None and error.cause is not None:
             error = error.cause
         if error is not None:
-            return f"step {event.step_key}: {error.message.strip()}"
+            head, _, rest = error.message.strip().partition(": ")
+            named = bool(error.cls_name and head.endswith(error.cls_name) and rest)
+            return f"step {event.step_key}: {rest if named else error.message.strip()}"
     return context.failure_event.message or "no reason recorded"
 
 
