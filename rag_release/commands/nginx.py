@@ -53,7 +53,8 @@ def _server(listen: str, side: str, color: str | None, limited: bool) -> str:
     if not color:
         return header + ("    location / {\n        default_type text/plain;\n"
                          "        return 503 \"no release is live here\\n\";\n    }\n}\n")
-    limit = "        limit_req zone=rag_api burst=200 nodelay;\n" if limited else ""
+    limit = ("        limit_req zone=rag_api burst=200 nodelay;\n"
+             "        limit_req_status 429;\n") if limited else ""
     return header + (
         "    location /api/ {\n"
         f"{limit}"
