@@ -190,7 +190,8 @@ def read_version(config: ReleaseConfig) -> str:
         else:
             version = text.strip()
     if not VERSION_TEXT.match(version):
-        raise ConfigError(where, None, f"'{version}' is not a usable version (letters, digits, .+_-)")
+        raise ConfigError(where, None,
+                          f"'{version}' is not a usable version (letters, digits, .+_-)")
     return version
 
 

@@ -133,8 +133,8 @@ class EdgeProxy(dg.ConfigurableResource):
         if not checked.ok:
             if had_site:
                 os.replace(backup, site)
-            raise DeployError(f"the edge of {env.name} rejected the new routes ({checked.tail(3)}); "
-                              "the previous routes stay in force")
+            raise DeployError(f"the edge of {env.name} rejected the new routes "
+                              f"({checked.tail(3)}); the previous routes stay in force")
         docker.run(["docker", "exec", container, "nginx", "-s", "reload"],
                    what=f"reloading the edge of {env.name}")
         log.info("Reloaded the edge of %s: live=%s, preview=%s", env.name, routes.live,

@@ -46,3 +46,18 @@ def test_environments_are_ordered_for_promotion():
     assert EnvName.prod.previous is EnvName.staging
     assert EnvName.staging.previous is EnvName.dev
     assert EnvName.dev.previous is None
+
+
+def test_an_environment_may_name_its_own_engine(tmp_path):
+    from rag_release.defs.deploy.assets import engine_for
+    from rag_release.resources.docker_engine import DockerEngine
+
+    path = tmp_path / "prod.env"
+    path.write_text("DOCKER_HOST=tcp://10.0.0.5:2376\nDOCKER_CERT_PATH=/etc/rag/docker-tls\n")
+    engine = engine_for(parse_env_file(path), DockerEngine())
+
+    assert engine.env()["DOCKER_HOST"] == "tcp://10.0.0.5:2376"
+    assert engine.env()["DOCKER_TLS_VERIFY"] == "1"
+    assert engine.env()["DOCKER_CERT_PATH"] == "/etc/rag/docker-tls"
+    path.write_text("DOCKER_HOST=\n")
+    assert "DOCKER_HOST" not in engine_for(parse_env_file(path), DockerEngine()).env()

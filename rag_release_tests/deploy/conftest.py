@@ -19,7 +19,7 @@ def remove_test_stacks() -> None:
         return out
 
     for ctr in subprocess.run(["docker", "ps", "-aq", "--filter",
-                               f"label=com.docker.compose.project"], capture_output=True,
+                               "label=com.docker.compose.project"], capture_output=True,
                               text=True).stdout.split():
         project = subprocess.run(["docker", "inspect", "-f",
                                   '{{index .Config.Labels "com.docker.compose.project"}}', ctr],

@@ -56,6 +56,15 @@ def load_manifest(artifacts: ArtifactStore, version: str) -> ReleaseManifest:
     return ReleaseManifest.load(path)
 
 
+def engine_for(env: Environment, docker: DockerEngine) -> DockerEngine:
+    """The engine the environment names (DOCKER_HOST, DOCKER_CERT_PATH), else the default."""
+    if not env.docker_host:
+        return docker
+    return DockerEngine(host=env.docker_host,
+                        tls_cert_path=env.values.get("DOCKER_CERT_PATH", ""),
+                        timeout_seconds=docker.timeout_seconds)
+
+
 def launched_by(context) -> str:
     tags = context.run.tags
     return tags.get("rag_release/launched_by") or tags.get("user") or (
@@ -131,7 +140,8 @@ def deployment_asset(target: EnvName) -> dg.AssetsDefinition:
                     deploy_state: DeployStateStore, secrets: SecretsProvider,
                     registry: ImageRegistry, prober: HttpProber, artifacts: ArtifactStore):
         env = load_environment(target.value)
-        tools = Tools(docker, compose, edge, deploy_state, secrets, registry, prober, context.log)
+        tools = Tools(engine_for(env, docker), compose, edge, deploy_state, secrets, registry,
+                      prober, context.log)
         run = {"run_id": context.run_id, "launched_by": launched_by(context)}
 
         with deploy_state.lock(env.name, f"run {context.run_id}", context.log):
