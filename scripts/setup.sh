@@ -78,5 +78,8 @@ YAML
 fi
 say "registry answers on $REGISTRY_ADDR"
 
+say "making the base images of images/offline/catalog.yaml where missing"
+"$REPO/.venv/bin/rag-release" base-images | sed 's/^/setup:   /'
+
 cmp -s "$REPO/dagster.yaml" "$DAGSTER_HOME/dagster.yaml" || cp "$REPO/dagster.yaml" "$DAGSTER_HOME/"
 say "Dagster instance in $DAGSTER_HOME"

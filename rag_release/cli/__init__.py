@@ -9,7 +9,7 @@ import sys
 
 from rag_release.errors import RagReleaseError
 
-VERBS = ("build", "promote", "rollback", "status", "audit", "backup", "restore")
+VERBS = ("build", "promote", "rollback", "status", "audit", "backup", "restore", "base_images")
 
 
 def main(argv: list[str] | None = None) -> int:
