@@ -2,9 +2,11 @@ import dagster as dg
 
 from rag_release import settings
 from rag_release.config.release_config import load_release_config
+from rag_release.defs.backup.definitions import backup_definitions, backup_resources
 from rag_release.defs.build.definitions import build_definitions
 from rag_release.defs.deploy.definitions import deploy_definitions
 from rag_release.defs.release.definitions import release_definitions
+from rag_release.model.environment import EnvName
 from rag_release.resources.defaults import default_resources
 
 
@@ -15,7 +17,8 @@ def build_defs(config_path=None) -> dg.Definitions:
         build_definitions(config),
         release_definitions(config),
         deploy_definitions(),
-        dg.Definitions(resources=default_resources()),
+        backup_definitions([e.value for e in EnvName]),
+        dg.Definitions(resources=default_resources() | backup_resources()),
     )
 
 

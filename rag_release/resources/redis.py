@@ -119,9 +119,10 @@ class RedisClient:
             time.sleep(0.2)
 
     def _rdb_path(self, container: str) -> str:
-        folder = self.cli(container, ["CONFIG", "GET", "dir"], "reading the RDB folder")
-        name = self.cli(container, ["CONFIG", "GET", "dbfilename"], "reading the RDB name")
-        return f"{folder.splitlines()[-1]}/{name.splitlines()[-1]}"
+        reply = self.cli(container, ["CONFIG", "GET", "dir", "dbfilename"],
+                         "reading where the RDB file is").splitlines()
+        settings = dict(zip(reply[::2], reply[1::2], strict=False))
+        return f"{settings.get('dir', '/data')}/{settings.get('dbfilename', 'dump.rdb')}"
 
     def _wait_loaded(self, container: str, label: str, auth: bool) -> None:
         def pong() -> bool:
