@@ -75,3 +75,15 @@ def test_no_good_backup_fails_and_unreadable_manifests_are_warned(tmp_path):
     assert found[1].text() == (f"{tmp_path}: holds no backup with status good; run the backup "
                                "job, then its restore drill")
     assert findings(tmp_path / "absent", NOW)[0].severity.value == "error"
+
+
+def test_a_safety_backup_before_a_restore_does_not_stand_for_the_nightly_one(tmp_path):
+    backup(tmp_path, "nightly", 5, drill=PASSED)
+    safety = backup(tmp_path, "safety", 1)
+    data = json.loads(safety.read_text())
+    safety.write_text(json.dumps(dict(data, kind="safety")))
+
+    found = findings(tmp_path, NOW)
+
+    assert [f.severity.value for f in found] == ["info"]
+    assert "backup nightly finished 5.0 h ago" in found[0].message

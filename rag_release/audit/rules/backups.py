@@ -1,7 +1,8 @@
 """Checklist item 6: the newest good backup is fresh and proven to restore.
 
 Reads the backup store as docs/CONTRACTS.md lays it out: one folder per backup with a
-`manifest.json`; only `"status": "good"` makes a backup. The newest by `finished_at` must be
+`manifest.json`; only `"status": "good"` makes a backup, and a safety backup taken before a
+restore (`"kind": "safety"`) does not stand for the nightly one. The newest by `finished_at` must be
 younger than the maximum age (`BACKUP_MAX_AGE_HOURS`, default 26: a daily backup plus slack)
 and its restore drill must have passed."""
 
@@ -32,7 +33,7 @@ def read_backups(folder: Path) -> tuple[list[Backup], list[Finding]]:
     for manifest in sorted(folder.glob("*/manifest.json")) if folder.is_dir() else []:
         try:
             data = json.loads(manifest.read_text())
-            if data.get("status") != "good":
+            if data.get("status") != "good" or data.get("kind") == "safety":
                 continue
             finished = dt.datetime.fromisoformat(str(data["finished_at"]).replace("Z", "+00:00"))
         except (OSError, ValueError, KeyError, AttributeError) as e:
