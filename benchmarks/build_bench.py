@@ -11,7 +11,6 @@ Needs the engine and the registry that scripts/setup.sh starts.
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys

@@ -11,7 +11,6 @@ the registry that scripts/setup.sh starts. Cleans up the containers it started.
 import argparse
 import logging
 import os
-import statistics
 import sys
 import tempfile
 import threading

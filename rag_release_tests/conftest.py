@@ -123,3 +123,16 @@ def restore_environ():
 def instance():
     with dg.instance_for_test() as instance:
         yield instance
+
+
+@pytest.fixture(scope="session")
+def sample_release(tmp_path_factory, engine):
+    """Release 1.0.0 of the sample application, built once per session in a home of its own;
+    returns the path of its manifest."""
+    root = tmp_path_factory.mktemp("sample-release")
+    config = copy_sample(root / "app")
+    with dg.instance_for_test() as instance:
+        result = Pipeline(config, root / "home", write_test_envs(root / "envs"),
+                          instance).run("build_job")
+        assert result.success, failure_text(result)
+    return root / "home" / "artifacts" / "releases" / "1.0.0" / "manifest.json"

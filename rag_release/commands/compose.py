@@ -28,9 +28,11 @@ def base(project: str, files: list[Path], profiles: list[str] = ()) -> list[str]
 
 
 def up(project: str, files: list[Path], services: list[str] = (), profiles: list[str] = (),
-       wait: bool = False, timeout: int = 120) -> list[str]:
+       wait: bool = False, timeout: int = 120, recreate: bool = False) -> list[str]:
     argv = base(project, files, profiles) + ["up", "-d", "--remove-orphans", "--no-build",
                                              "--pull", "never"]
+    if recreate:
+        argv.append("--force-recreate")
     if wait:
         argv += ["--wait", "--wait-timeout", str(timeout)]
     return argv + list(services)

@@ -79,7 +79,8 @@ def deploy(tools: Tools, env: Environment, manifest: ReleaseManifest, run: dict,
         tools.log.info("Starting release %s as the %s color of %s", manifest.version, idle,
                        env.name)
         tools.compose.run(tools.docker, compose_cmd.up(f"{env.project}-{idle}",
-                                                       tools.compose.files("app.yml")),
+                                                       tools.compose.files("app.yml"),
+                                                       recreate=True),
                           color_vars, f"starting the {idle} color of {env.name}")
         phases.end()
 

@@ -64,7 +64,8 @@ def heal(tools: Tools, env: Environment, manifest: ReleaseManifest, live: dict,
     if not targets:
         record.update(result="skipped", finished_at=now_iso(), durations={},
                       detail="no container to replace: "
-                             + (f"none of {', '.join(asked)} exists" if asked else
+                             + (f"none of {', '.join(asked)} is a container of "
+                                f"{color_project} or {edge_project}" if asked else
                                 "the engine reports none failing"))
         tools.state.record(env.name, record)
         return record
@@ -72,11 +73,11 @@ def heal(tools: Tools, env: Environment, manifest: ReleaseManifest, live: dict,
     phases = Phases()
     try:
         phases.start("replace")
-        _replace(tools, env, manifest, live, targets, color_project)
-        phases.end()
-        phases.start("reload")
         color_vars = stack.variables(tools, env, manifest, tools.secrets.resolve(env),
                                      live["color"])
+        _replace(tools, env, live, targets, color_project, color_vars)
+        phases.end()
+        phases.start("reload")
         tools.edge.apply(tools.docker, tools.compose, env, color_vars, tools.edge.routes(env),
                          tools.log)
         phases.end()
@@ -94,14 +95,14 @@ def heal(tools: Tools, env: Environment, manifest: ReleaseManifest, live: dict,
     return record
 
 
-def _replace(tools: Tools, env: Environment, manifest: ReleaseManifest, live: dict,
-             targets: list[Container], color_project: str) -> None:
+def _replace(tools: Tools, env: Environment, live: dict, targets: list[Container],
+             color_project: str, color_vars: dict[str, str]) -> None:
+    """Remove the targets, then let compose create the missing containers of the color; the
+    edge's own container is started again by the reload that follows."""
     tools.docker.run(remove_argv([c.id for c in targets]),
                      what=f"removing {', '.join(c.name for c in targets)}")
     tools.log.info("Removed %s of %s", ", ".join(c.describe() for c in targets), env.name)
     if any(c.project == color_project for c in targets):
-        color_vars = stack.variables(tools, env, manifest, tools.secrets.resolve(env),
-                                     live["color"])
         tools.compose.run(tools.docker, recreate_argv(color_project,
                                                       tools.compose.files("app.yml")),
                           color_vars, f"recreating containers of the {live['color']} color")

@@ -43,9 +43,17 @@ class HealthPolicy:
 
 
 def sensor_interval() -> int:
+    """The wanted interval. See `minimum_interval` for what the sensor declares."""
     raw = os.environ.get("RAG_RELEASE_HEALTH_INTERVAL", "")
     return max(1, _whole("RAG_RELEASE_HEALTH_INTERVAL", raw)) if raw else \
         DEFAULT_INTERVAL_SECONDS
+
+
+def minimum_interval(wanted: int) -> int:
+    """The daemon wakes every 5 s and stamps ticks with some jitter, so declaring exactly the
+    wanted interval skips every other wake-up when a tick came a little late; a second of slack
+    keeps the wanted cadence."""
+    return max(1, wanted - 1)
 
 
 def sensor_status() -> dg.DefaultSensorStatus:

@@ -1,6 +1,7 @@
-"""One look at the live release of an environment: its endpoints through the edge on 127.0.0.1,
-and the engine's own view of the containers. Cheap enough for every sensor tick: two HTTP
-requests and one `docker ps`."""
+"""One look at the live release of an environment: its endpoints through the edge on 127.0.0.1
+(`/api/health` of the backend, which reports its dependencies, and `/` of the frontend), and the
+engine's own view of the containers. Cheap enough for every sensor tick: two HTTP requests and
+one `docker ps`."""
 
 from __future__ import annotations
 
@@ -86,8 +87,8 @@ class HealthReport:
 
 def containers_argv() -> list[str]:
     """Every compose container of the engine, one tab-separated line each."""
-    fields = ["{{.ID}}", "{{.Names}}", '{{.Label "%s"}}' % PROJECT_LABEL,
-              '{{.Label "%s"}}' % SERVICE_LABEL, "{{.State}}", "{{.Status}}"]
+    fields = ["{{.ID}}", "{{.Names}}", f'{{{{.Label "{PROJECT_LABEL}"}}}}',
+              f'{{{{.Label "{SERVICE_LABEL}"}}}}', "{{.State}}", "{{.Status}}"]
     return ["docker", "ps", "--all", "--no-trunc", "--filter", f"label={PROJECT_LABEL}",
             "--format", "\t".join(fields)]
 
@@ -122,7 +123,7 @@ def look(env: Environment, live: dict, http: Getter, containers: list[Container]
 
     base = edge_url(env)
     _judge_api(http.get(base + "/api/health"), live, problems, implicated)
-    _judge_page(http.get(base + "/health"), problems, implicated)
+    _judge_page(http.get(base + "/"), problems, implicated)
     projects = {"edge": f"{env.project}-edge", "data": f"{env.project}-data",
                 "color": f"{env.project}-{live['color']}"}
     relevant = [c for c in containers if c.project in projects.values()]
@@ -158,9 +159,10 @@ def _judge_api(probe: Probe, live: dict, problems: dict, implicated: set) -> Non
         return
 
     body = probe.body
-    if (body.get("version"), body.get("color")) != (live["version"], live["color"]):
-        problems["edge"].append(f"serves release {body.get('version')} on {body.get('color')}, "
-                                f"expected {live['version']} on {live['color']}")
+    color = body.get("color", live["color"])
+    if (body.get("version"), color) != (live["version"], live["color"]):
+        problems["edge"].append(f"serves release {body.get('version')} on {color}, expected "
+                                f"{live['version']} on {live['color']}")
     checks = body.get("checks") or {}
     for name, result in sorted(checks.items()):
         if result != "ok" and name in problems:
@@ -181,7 +183,7 @@ def _judge_page(probe: Probe, problems: dict, implicated: set) -> None:
         _add(problems, "frontend", f"unreachable behind the edge (HTTP {probe.status})")
         implicated.add("frontend")
     elif not probe.ok:
-        _add(problems, "frontend", f"/health answers HTTP {probe.status}")
+        _add(problems, "frontend", f"/ answers HTTP {probe.status}")
         implicated.add("frontend")
 
 

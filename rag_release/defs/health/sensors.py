@@ -11,7 +11,12 @@ import dagster as dg
 
 from rag_release import settings
 from rag_release.defs.health.decide import Action, Cursor, Verdict, judge
-from rag_release.defs.health.policy import HealthPolicy, sensor_interval, sensor_status
+from rag_release.defs.health.policy import (
+    HealthPolicy,
+    minimum_interval,
+    sensor_interval,
+    sensor_status,
+)
 from rag_release.defs.health.probes import HealthReport, edge_url, list_containers, look
 from rag_release.defs.health.status import write_status
 from rag_release.model.environment import parse_env_file
@@ -23,13 +28,15 @@ from rag_release.resources.prober import HttpProber
 IN_PROGRESS = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED,
                dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 OBSERVE_UNCHANGED_EVERY_SECONDS = 600
+READ_ONLY_JOB_SUFFIXES = ("_backup_job",)
 
 
 def health_sensor(env_name: str, heal: dg.JobDefinition, rollback) -> dg.SensorDefinition:
     """`rollback` is the deploy domain's rollback job of the environment, as defined there."""
     name = f"{env_name}_health_sensor"
 
-    @dg.sensor(name=name, jobs=[heal, rollback], minimum_interval_seconds=sensor_interval(),
+    @dg.sensor(name=name, jobs=[heal, rollback],
+               minimum_interval_seconds=minimum_interval(sensor_interval()),
                default_status=sensor_status(),
                description=f"Probes the release live in {env_name} through its edge; replaces "
                            "failing containers, then rolls back if it stays unhealthy.")
@@ -45,8 +52,9 @@ def health_sensor(env_name: str, heal: dg.JobDefinition, rollback) -> dg.SensorD
             return dg.SensorResult(skip_reason=f"A deploy of {env_name} holds its lock "
                                                f"({holder}); health is judged again once it "
                                                "is released.")
-        busy = context.instance.get_runs(dg.RunsFilter(tags={"rag_release/env": env_name},
-                                                       statuses=IN_PROGRESS), limit=1)
+        busy = [run for run in context.instance.get_runs(dg.RunsFilter(
+            tags={"rag_release/env": env_name}, statuses=IN_PROGRESS), limit=20)
+            if not run.job_name.endswith(READ_ONLY_JOB_SUFFIXES)]
         if busy:
             return dg.SensorResult(skip_reason=f"Run {busy[0].run_id} of {busy[0].job_name} is "
                                                f"{busy[0].status.value.lower()} in {env_name}; "

@@ -47,4 +47,4 @@ def write_status(report: HealthReport, verdict: Verdict, home: Path | None = Non
 
 
 def _iso(moment: float) -> str:
-    return dt.datetime.fromtimestamp(moment, dt.timezone.utc).isoformat(timespec="milliseconds")
+    return dt.datetime.fromtimestamp(moment, dt.UTC).isoformat(timespec="milliseconds")
