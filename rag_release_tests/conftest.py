@@ -17,7 +17,8 @@ SAMPLE_IGNORE = shutil.ignore_patterns("node_modules", "dist", "wheels", "__pyca
 TEST_PORTS = {"dev": 51, "staging": 52, "prod": 53}
 TEST_SECRETS = {
     f"{env.upper()}_{name}": f"test-{env}-{name.lower().replace('_', '-')}-s3cr3t-value"
-    for env in TEST_PORTS for name in ("POSTGRES_PASSWORD", "REDIS_PASSWORD", "JWT_SECRET")
+    for env in TEST_PORTS
+    for name in ("POSTGRES_PASSWORD", "REDIS_PASSWORD", "JWT_SECRET", "N8N_ENCRYPTION_KEY")
 }
 
 

@@ -32,14 +32,34 @@ start dagster-daemon "$BIN/dagster-daemon" run -w "$REPO/workspace.yaml"
 start dagster-webserver "$BIN/dagster-webserver" -w "$REPO/workspace.yaml" -h 127.0.0.1 \
   -p "$UI_PORT"
 
+quiet() {  # run a rag-release verb with its Dagster log in $RUN/demo.log; show it on failure
+  if ! "$BIN/rag-release" "$@" 2>>"$RUN/demo.log"; then
+    grep '^rag-release' "$RUN/demo.log" | tail -1 >&2
+    echo "demo: rag-release $* failed; the run's log is in $RUN/demo.log" >&2
+    exit 1
+  fi
+}
+
 echo "demo: building the sample application"
-"$BIN/rag-release" build >"$RUN/manifest.json"
+quiet build >"$RUN/manifest.json"
 echo "demo: release $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' \
   "$RUN/manifest.json") built; manifest in $RUN/manifest.json"
-for env in dev staging prod; do
+backup_prod() {
+  echo "demo: backing up prod (pg_dump, BGSAVE, volumes) and drilling the restore"
+  quiet backup prod >"$RUN/backup-prod.json"
+}
+prod_live() {
+  "$BIN/rag-release" status --json | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["prod"]["live"] else 1)'
+}
+for env in dev staging; do
   echo "demo: promoting to $env"
-  "$BIN/rag-release" promote "$env" >"$RUN/promote-$env.json"
+  quiet promote "$env" >"$RUN/promote-$env.json"
 done
+# once prod runs, its gate wants a fresh backup whose restore drill passed
+if prod_live; then backup_prod; fi
+echo "demo: promoting to prod"
+quiet promote prod >"$RUN/promote-prod.json"
+backup_prod
 "$BIN/rag-release" status
 cat <<TEXT
 

@@ -9,7 +9,7 @@ mkdir -p "$DIR"
 chmod 700 "$DIR"
 umask 077
 for env in DEV STAGING PROD; do
-  for name in POSTGRES_PASSWORD REDIS_PASSWORD JWT_SECRET; do
+  for name in POSTGRES_PASSWORD REDIS_PASSWORD JWT_SECRET N8N_ENCRYPTION_KEY; do
     file="$DIR/${env}_${name}"
     [[ -s "$file" ]] || openssl rand -hex 24 >"$file"
   done

@@ -82,4 +82,5 @@ say "making the base images of images/offline/catalog.yaml where missing"
 "$REPO/.venv/bin/rag-release" base-images | sed 's/^/setup:   /'
 
 cmp -s "$REPO/dagster.yaml" "$DAGSTER_HOME/dagster.yaml" || cp "$REPO/dagster.yaml" "$DAGSTER_HOME/"
+"$REPO/.venv/bin/dagster" instance migrate >/dev/null
 say "Dagster instance in $DAGSTER_HOME"

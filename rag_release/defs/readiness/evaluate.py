@@ -15,6 +15,7 @@ from rag_release.audit.probes import probe_http, probe_tls
 from rag_release.audit.rules import STATIC, backups, monitoring, passwords, tls
 from rag_release.defs.readiness.environment import EnvironmentView, load_environment
 from rag_release.defs.readiness.resources import ReadinessSources
+from rag_release.errors import RagReleaseError
 from rag_release.resources.secrets import SecretsProvider
 
 Context = dg.AssetCheckExecutionContext
@@ -95,15 +96,28 @@ def sensor_states(context: Context, names: tuple[str, ...]):
     stored = {s.instigator_name: s.status.value for s in states
               if s.instigator_type.value == "SENSOR" and s.instigator_name in names}
     try:
-        repository = context.repository_def
+        repositories = [context.repository_def]
     except CheckError:
-        context.log.warning("This run has no code location, so sensors defined in code but "
-                            "never toggled cannot be seen; only stored sensor states count")
-        repository = None
-    defaults = {n: repository.get_sensor_def(n).default_status.value for n in names
-                if repository and repository.has_sensor_def(n)}
+        repositories = []
+    if not any(r.has_sensor_def(n) for r in repositories for n in names):
+        repositories.append(_code_location())
+    defaults = {n: r.get_sensor_def(n).default_status.value for r in repositories
+                if r is not None for n in names if r.has_sensor_def(n)}
+    if not defaults:
+        context.log.warning("No code location defines %s; only stored sensor states count",
+                            " or ".join(names))
     beat = instance.get_daemon_heartbeats().get("SENSOR")
     return stored, defaults, (time.time() - beat.timestamp) if beat else None
+
+
+def _code_location():
+    """The repository of rag_release's own code location, for runs launched without one (from
+    the command line); None when it cannot be loaded here."""
+    try:
+        from rag_release.definitions import defs
+    except RagReleaseError:
+        return None
+    return defs.get_repository_def()
 
 
 def _reused(view: EnvironmentView, sources: ReadinessSources,
