@@ -10,6 +10,7 @@ import pytest
 from rag_release.resources.backup_store import BackupStore
 from rag_release_tests.backup.conftest import (ENV, container, docker, in_volume, psql, redis,
                                                wait_healthy)
+from rag_release_tests.conftest import failure_text
 
 pytestmark = pytest.mark.docker
 
@@ -21,22 +22,12 @@ def check_evaluations(result) -> list:
             if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION]
 
 
-def failure(result) -> str:
-    texts = []
-    for event in result.all_events:
-        if event.is_step_failure:
-            error = event.step_failure_data.error
-            while error is not None:
-                texts.append(error.message)
-                error = error.cause
-    return "\n".join(texts)
-
 
 @pytest.fixture(scope="module")
 def first_backup(live_site, module_instance):
     """The nightly job of one partition: backup, retention, drill."""
     result = live_site.backup(module_instance, FIRST)
-    assert result.success, failure(result)
+    assert result.success, failure_text(result)
     return result
 
 
@@ -163,7 +154,7 @@ def test_backup_of_a_stopped_database_fails_cleanly(live_site, first_backup, mod
         wait_healthy("postgres")
 
     assert not result.success
-    message = failure(result)
+    message = failure_text(result)
     assert "postgres container rag-bktest-data-postgres-1 is exited, expected running" in message
     assert "docker start rag-bktest-data-postgres-1" in message
     records = live_site.store().records(ENV)
@@ -188,7 +179,7 @@ def test_full_disk_fails_and_marks_nothing_good(live_site, first_backup, module_
     try:
         result = live_site.backup(module_instance, "2026-11-30", root=str(small))
         assert not result.success
-        assert "is full" in failure(result)
+        assert "is full" in failure_text(result)
         store = BackupStore(root=str(small))
         assert store.newest_good(ENV) is None
         leftovers = [p for p in (small / ENV).rglob("*") if p.is_file() and
@@ -204,7 +195,7 @@ def test_restore_refuses_without_the_environment_name(live_site, first_backup,
     before = len(live_site.store().records(ENV))
     result = live_site.restore(module_instance, "latest", confirm="prod")
     assert not result.success
-    assert "confirm is 'prod', expected 'bktest'" in failure(result)
+    assert "confirm is 'prod', expected 'bktest'" in failure_text(result)
     assert len(live_site.store().records(ENV)) == before
 
 
@@ -218,7 +209,7 @@ def test_restore_puts_the_backup_back_after_a_safety_backup(live_site, first_bac
 
     result = live_site.restore(module_instance, good.id, confirm=ENV)
 
-    assert result.success, failure(result)
+    assert result.success, failure_text(result)
     summary = result.output_for_node("restore_from_backup")
     assert summary["backup_id"] == good.id
     safety = next(r for r in live_site.store().records(ENV)

@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 from rag_release_tests.conftest import REPO, TEST_SECRETS
-from rag_release_tests.deploy.conftest import ensure_live, state
+from rag_release_tests.deploy.conftest import derived_release, ensure_live, state
 
 
 class ArgvWatch:
@@ -53,6 +53,7 @@ def files_containing(root: Path, needles: list[str]) -> list[str]:
 
 def test_concurrent_deploys_wait_for_each_other_and_leak_no_secret(stack, tmp_path):
     ensure_live(stack, [("dev", "1.0.0")])
+    derived_release(stack, "1.0.1", "1.0.2")
     dagster_home = tmp_path / "dagster"
     dagster_home.mkdir()
     (dagster_home / "dagster.yaml").write_text((REPO / "dagster.yaml").read_text())
@@ -63,7 +64,7 @@ def test_concurrent_deploys_wait_for_each_other_and_leak_no_secret(stack, tmp_pa
     with ArgvWatch(list(TEST_SECRETS.values())) as watch:
         procs = [subprocess.Popen([cli, "promote", "dev", "--release", version], env=env,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for version in ("1.0.1", "1.0.0")]
+                 for version in ("1.0.1", "1.0.2")]
         outputs = [p.communicate(timeout=600) for p in procs]
 
     assert [p.returncode for p in procs] == [0, 0], [o[1][-1500:] for o in outputs]

@@ -4,6 +4,7 @@ import subprocess
 import threading
 import time
 
+import dagster as dg
 import httpx
 
 from rag_release_tests.conftest import failure_text
@@ -64,6 +65,10 @@ def test_unhealthy_release_leaves_the_live_one_serving(stack):
     idle = "green" if live["color"] == "blue" else "blue"
     assert color_containers("ragtest-dev", idle) == []
     assert state(stack, "dev")["history"][-1]["result"] == "failed"
+    observed = [e.dagster_event.event_specific_data.asset_observation.metadata
+                for e in stack.instance.all_logs(
+                    result.run_id, of_type=dg.DagsterEventType.ASSET_OBSERVATION)]
+    assert observed and observed[-1]["failed_phase"].value == "health"
 
     retry = deploy(stack, "dev", "1.0.0")
     assert retry.success, failure_text(retry)

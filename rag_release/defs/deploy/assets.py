@@ -160,6 +160,14 @@ def deployment_asset(target: EnvName) -> dg.AssetsDefinition:
                 record = deploy(tools, env, manifest, run, reason=config.reason)
 
         if record["result"] != "success":
+            context.log_event(dg.AssetObservation(
+                asset_key=f"{target.value}_deployment",
+                metadata={"result": f"{record['action']} failed",
+                          "version": record["version"],
+                          "failed_phase": record.get("failed_phase") or "",
+                          "error": record.get("error", ""),
+                          "launched_by": record.get("launched_by", ""),
+                          "durations_s": dg.MetadataValue.json(record.get("durations", {}))}))
             raise DeployError(f"{record['action']} of release {record['version']} to {env.name} "
                               f"failed in phase {record.get('failed_phase')}: {record['error']}")
         return _result(record, env, record["action"])
