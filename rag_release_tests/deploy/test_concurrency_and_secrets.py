@@ -7,6 +7,8 @@ import sys
 import threading
 from pathlib import Path
 
+import dagster as dg
+
 from rag_release_tests.conftest import REPO, TEST_SECRETS
 from rag_release_tests.deploy.conftest import derived_release, ensure_live, state
 
@@ -57,6 +59,8 @@ def test_concurrent_deploys_wait_for_each_other_and_leak_no_secret(stack, tmp_pa
     dagster_home = tmp_path / "dagster"
     dagster_home.mkdir()
     (dagster_home / "dagster.yaml").write_text((REPO / "dagster.yaml").read_text())
+    with dg.DagsterInstance.from_config(str(dagster_home)):
+        pass
     env = dict(os.environ, **stack.environ(), DAGSTER_HOME=str(dagster_home))
     cli = str(Path(sys.executable).with_name("rag-release"))
     history_before = len(state(stack, "dev")["history"])
