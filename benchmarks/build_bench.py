@@ -65,22 +65,30 @@ def plain(root: Path) -> float:
 
 
 def pipeline_build(root: Path, instance) -> tuple[float, float]:
+    """The build job as `rag-release build` runs it: a run of the instance, with the job's own
+    executor."""
+    import dagster as dg
+
     config = copy_sample(root / "app")
     pipeline = Pipeline(config, root / "home", write_test_envs(root / "envs"), instance)
-    job = pipeline.defs().resolve_job_def("build_job")
+    os.environ.update(pipeline.environ())
+    job = dg.build_reconstructable_job("rag_release.definitions", "job_def", ("build_job",))
     forget_images([f"{REGISTRY}/plain/", f"{REGISTRY}/rag/"])
-    started = time.monotonic()
-    result = job.execute_in_process(instance=instance)
-    cold = time.monotonic() - started
-    assert result.success
-    started = time.monotonic()
-    assert job.execute_in_process(instance=instance).success
-    return cold, time.monotonic() - started
+    times = []
+    from rag_release.cli.build import run_config
+
+    for _ in range(2):
+        started = time.monotonic()
+        with dg.execute_job(job, instance=instance, run_config=run_config(instance)) as result:
+            assert result.success
+        times.append(time.monotonic() - started)
+    return times[0], times[1]
 
 
 def main() -> None:
-    import dagster as dg
     import logging
+
+    import dagster as dg
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)

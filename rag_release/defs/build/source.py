@@ -24,15 +24,10 @@ def source_snapshot_asset(config: ReleaseConfig) -> dg.AssetsDefinition:
         started = time.monotonic()
         version = config.resolve_version()
         revision, dirty = git_revision(config.root)
-        components = {}
-        for name, component in config.components.items():
-            digest, files, size = tree_hash(component.path, Ignore(component.excludes))
-            if component.image:
-                digest = sha256_text(digest, sha256_file(component.image.dockerfile))
-            components[name] = {"hash": digest, "files": files, "bytes": size}
-            context.log.info("Hashed %s: %d files, %d bytes, %s", name, files, size, digest[:12])
-
-        tree = sha256_text(*(f"{n}={c['hash']}" for n, c in sorted(components.items())))
+        components, tree = hash_sources(config)
+        for name, c in components.items():
+            context.log.info("Hashed %s: %d files, %d bytes, %s", name, c["files"], c["bytes"],
+                             c["hash"][:12])
         _refuse_changed_release(artifacts, config, version, components)
         snapshot = {"version": version, "revision": revision, "dirty": dirty,
                     "tree_hash": tree, "components": components}
@@ -50,6 +45,18 @@ def source_snapshot_asset(config: ReleaseConfig) -> dg.AssetsDefinition:
         )
 
     return source_snapshot
+
+
+def hash_sources(config: ReleaseConfig) -> tuple[dict, str]:
+    """Content hash of every component (sources and Dockerfile) and of them all together."""
+    components = {}
+    for name, component in config.components.items():
+        digest, files, size = tree_hash(component.path, Ignore(component.excludes))
+        if component.image:
+            digest = sha256_text(digest, sha256_file(component.image.dockerfile))
+        components[name] = {"hash": digest, "files": files, "bytes": size}
+    tree = sha256_text(*(f"{n}={c['hash']}" for n, c in sorted(components.items())))
+    return components, tree
 
 
 def _refuse_changed_release(artifacts: ArtifactStore, config: ReleaseConfig, version: str,
