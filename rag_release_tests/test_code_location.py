@@ -18,9 +18,10 @@ JOBS = {
     "rollback_dev_job", "rollback_staging_job", "rollback_prod_job",
     "heal_dev_job", "heal_staging_job", "heal_prod_job",
     "dev_backup_job", "staging_backup_job", "prod_backup_job", "restore_job",
+    "retire_dev_job", "retire_staging_job", "retire_prod_job",
 }
 SENSORS = {"dev_health_sensor", "staging_health_sensor", "prod_health_sensor",
-           "run_failure_alert_sensor", "rollback_alert_sensor"}
+           "run_failure_alert_sensor", "rollback_alert_sensor", "previous_color_retirement_sensor"}
 SCHEDULES = {"dev_backup_schedule", "staging_backup_schedule", "prod_backup_schedule"}
 PROD_GATE_CHECKS = {
     "live_in_staging", "verified_in_staging", "healthy_in_staging", "no_literal_secrets",

@@ -7,18 +7,17 @@ an argv list, a process listing or a log line."""
 from __future__ import annotations
 
 import hashlib
-import json
 import tarfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO
+from rag_release.commands.hashing import CHUNK
 
 PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
 VOLUME_LABEL = "com.docker.compose.volume"
 DRILL_LABEL = "rag-release.drill"
 VOLUME_MOUNT = "/volume"
-CHUNK = 1 << 20
 
 ROW_COUNTS_SQL = """SELECT coalesce(json_object_agg(t.name, t.n ORDER BY t.name), '{}')
 FROM (
@@ -204,13 +203,6 @@ def volume_clear(volume: str, helper_image: str) -> list[str]:
             VOLUME_MOUNT, "-mindepth", "1", "-delete"]
 
 
-def parse_json_lines(text: str) -> list[dict]:
-    text = text.strip()
-    if not text:
-        return []
-    if text.startswith("["):
-        return json.loads(text)
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def parse_info(text: str) -> dict[str, str]:

@@ -3,6 +3,7 @@ never through these argv lists, so secret values stay out of process listings.""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 
@@ -49,3 +50,13 @@ def ps(project: str, files: list[Path]) -> list[str]:
 
 def stop(project: str, files: list[Path]) -> list[str]:
     return base(project, files) + ["stop", "--timeout", "10"]
+
+
+def parse_json_lines(text: str) -> list[dict]:
+    """What `--format json` prints: one JSON array (older compose) or one object a line."""
+    text = text.strip()
+    if not text:
+        return []
+    if text.startswith("["):
+        return json.loads(text)
+    return [json.loads(line) for line in text.splitlines() if line.strip()]

@@ -30,12 +30,13 @@ class RecordCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         envs = records.environments(self.home, self.envs_dir)
-        yield from self._history(envs)
-        yield from self._live(envs)
+        states = {env: records.deploy_state(self.home, env) for env in envs}
+        yield from self._history(states)
+        yield from self._live(states)
         yield from self._backups(envs)
         yield from self._health(envs)
 
-    def _history(self, envs: list[str]) -> Iterator[Metric]:
+    def _history(self, states: dict[str, dict]) -> Iterator[Metric]:
         deploys = CounterMetricFamily("rag_release_deploys", "Deploys recorded in the history, "
                                       "by environment and result", labels=["env", "result"])
         rollbacks = CounterMetricFamily("rag_release_rollbacks", "Rollbacks recorded, by "
@@ -50,8 +51,8 @@ class RecordCollector(Collector):
         last = GaugeMetricFamily("rag_release_last_action_timestamp_seconds", "When the last "
                                  "deploy, rollback or heal of an environment finished",
                                  labels=["env", "action", "result"])
-        for env in envs:
-            history = records.deploy_state(self.home, env).get("history", [])
+        for env, state in states.items():
+            history = state.get("history", [])
             counted = Counter((e.get("action"), e.get("result", "unknown"), _trigger(e))
                               for e in history)
             for (action, result, trigger), n in sorted(counted.items(), key=str):
@@ -77,13 +78,13 @@ class RecordCollector(Collector):
                 last.add_metric([env, action, result], moment)
         yield from (deploys, rollbacks, heals, phases, last)
 
-    def _live(self, envs: list[str]) -> Iterator[Metric]:
+    def _live(self, states: dict[str, dict]) -> Iterator[Metric]:
         info = GaugeMetricFamily("rag_release_live_release_info", "The release live in each "
                                  "environment, and its color", labels=["env", "version", "color"])
         since = GaugeMetricFamily("rag_release_live_since_timestamp_seconds", "When the live "
                                   "release went live", labels=["env"])
-        for env in envs:
-            live = records.deploy_state(self.home, env).get("live")
+        for env, state in states.items():
+            live = state.get("live")
             if not live:
                 continue
             info.add_metric([env, live.get("version", ""), live.get("color", "")], 1)
@@ -106,11 +107,12 @@ class RecordCollector(Collector):
             for status, n in sorted(Counter(m.get("status", "unknown")
                                             for m in manifests).items()):
                 count.add_metric([env, status], n)
-            good = [t for t in (records.timestamp(m.get("finished_at")) for m in manifests
-                                if m.get("status") == "good") if t is not None]
-            if good:
-                newest.add_metric([env], max(good))
-            age.add_metric([env], now - max(good) if good else INF)
+            latest = max((t for t in (records.timestamp(m.get("finished_at")) for m in manifests
+                                      if m.get("status") == "good") if t is not None),
+                         default=None)
+            if latest is not None:
+                newest.add_metric([env], latest)
+            age.add_metric([env], INF if latest is None else now - latest)
         yield from (count, newest, age)
 
     def _health(self, envs: list[str]) -> Iterator[Metric]:

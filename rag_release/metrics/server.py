@@ -6,7 +6,6 @@ import argparse
 import logging
 import os
 import signal
-import sys
 import threading
 import time
 from pathlib import Path
@@ -61,9 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if not str(args.port).isdigit() or not str(args.probe_interval).isdigit():
-        print("rag_release.metrics: the port (RAG_RELEASE_METRICS_PORT) and the probe interval "
-              f"(RAG_RELEASE_METRICS_PROBE_SECONDS) must be whole numbers, got '{args.port}' and "
-              f"'{args.probe_interval}'", file=sys.stderr)
+        log.error("rag_release.metrics: the port (RAG_RELEASE_METRICS_PORT) and the probe "
+                  "interval (RAG_RELEASE_METRICS_PROBE_SECONDS) must be whole numbers, got '%s' "
+                  "and '%s'", args.port, args.probe_interval)
         return 2
 
     home, envs_dir = settings.home(), settings.envs_dir()
@@ -73,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         server = serve(build_registry(home, envs_dir, probes), args.host, int(args.port))
     except MetricsExporterError as e:
-        print(f"rag_release.metrics: {e}", file=sys.stderr)
+        log.error("rag_release.metrics: %s", e)
         return 1
     probes.start()
     log.info("Serving the metrics of %s on http://%s:%s/metrics", home, args.host, args.port)

@@ -19,6 +19,7 @@ from rag_release.model.environment import Environment, parse_env_file
 from rag_release.resources.docker_engine import DockerEngine
 from rag_release.resources.process import Completed
 from rag_release.resources.secrets import SecretsProvider
+from rag_release.commands.compose import parse_json_lines
 
 SECRET_VARIABLES = {"PGPASSWORD": "POSTGRES_PASSWORD", "REDISCLI_AUTH": "REDIS_PASSWORD"}
 
@@ -124,7 +125,7 @@ class DataStack:
         done = self.run(cmd.containers(self.project, service),
                         f"looking up {service} of {self.project}")
         found = [Container(c["ID"], c["Names"], c["State"])
-                 for c in cmd.parse_json_lines(done.stdout)]
+                 for c in parse_json_lines(done.stdout)]
         running = [c for c in found if c.running]
         return (running or found or [None])[0]
 

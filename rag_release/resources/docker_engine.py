@@ -137,9 +137,4 @@ class ComposeRunner(dg.ConfigurableResource):
                    variables: dict[str, str]) -> list[dict]:
         done = self.run(docker, compose_cmd.ps(project, files), variables,
                         f"listing containers of {project}")
-        text = done.stdout.strip()
-        if not text:
-            return []
-        if text.startswith("["):
-            return json.loads(text)
-        return [json.loads(line) for line in text.splitlines() if line.strip()]
+        return compose_cmd.parse_json_lines(done.stdout)

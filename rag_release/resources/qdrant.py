@@ -12,8 +12,8 @@ import httpx
 
 from rag_release.errors import BackupError, BackupIntegrityError, DatastoreUnavailableError
 from rag_release.resources.datastores import DataStack
+from rag_release.commands.hashing import CHUNK
 
-CHUNK = 1 << 20
 
 
 class QdrantClient:

@@ -67,6 +67,8 @@ def test_drill_restores_the_new_backup(live_site, first_backup):
     assert "volume n8n_data: 2 files" in drill["details"]
     leftovers = docker("ps", "--all", "--quiet", "--filter", f"label=rag-release.drill={ENV}")
     assert leftovers.strip() == ""
+    volumes = docker("volume", "ls", "--quiet", "--filter", f"label=rag-release.drill={ENV}")
+    assert volumes.strip() == ""
 
 
 def test_qdrant_snapshots_come_through_its_api_and_are_cleaned_up(live_site, first_backup):

@@ -27,6 +27,12 @@ class DrillReport:
     def passed(self) -> bool:
         return self.record is not None and not self.differences
 
+    def add(self, differences: list[str], verified: str) -> None:
+        """Record what a store's check found: its differences, or that it verified."""
+        self.differences += differences
+        if not differences:
+            self.verified.append(verified)
+
     def details(self) -> str:
         return "\n".join(self.differences or self.verified)
 
@@ -123,31 +129,24 @@ def _restore_all(datastores: Datastores, record: BackupRecord, report: DrillRepo
 
 def _postgres(stack, record: BackupRecord, expected: dict, labels, report: DrillReport) -> None:
     found = PostgresClient(stack).drill(record.path / "postgres.dump", expected, labels)
-    differences = compare_tables(expected["tables"], found)
-    report.differences += differences
-    if not differences:
-        report.verified.append(f"postgres: {len(found)} tables, {sum(found.values())} rows "
-                               "restored as in the manifest")
+    report.add(compare_tables(expected["tables"], found),
+               f"postgres: {len(found)} tables, {sum(found.values())} rows restored as in the "
+               "manifest")
 
 
 def _redis(stack, record: BackupRecord, expected: dict, labels, report: DrillReport) -> None:
     found = RedisClient(stack).drill(record.path / "redis.rdb", expected, labels)
-    differences = compare_keyspace(expected["keyspace"], found)
-    report.differences += differences
-    if not differences:
-        report.verified.append(f"redis: {sum(d['keys'] for d in found.values())} keys loaded "
-                               "as in the manifest")
+    report.add(compare_keyspace(expected["keyspace"], found),
+               f"redis: {sum(d['keys'] for d in found.values())} keys loaded as in the manifest")
 
 
 def _volumes(stack, record: BackupRecord, expected: dict, labels, report: DrillReport) -> None:
     client = VolumeClient(stack)
     for key, volume in sorted(expected.items()):
         found = client.drill(record.path / volume["file"], labels)
-        differences = compare_volume(key, volume, found)
-        report.differences += differences
-        if not differences:
-            report.verified.append(f"volume {key}: {found['files']} files unpacked with the "
-                                   "archived content digest")
+        report.add(compare_volume(key, volume, found),
+                   f"volume {key}: {found['files']} files unpacked with the archived content "
+                   "digest")
 
 
 def _qdrant(stack, record: BackupRecord, expected: dict, labels, report: DrillReport) -> None:

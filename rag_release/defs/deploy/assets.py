@@ -7,13 +7,20 @@ import enum
 import dagster as dg
 from pydantic import Field
 
-from rag_release import settings
 from rag_release.defs.deploy import gates
 from rag_release.defs.deploy.blue_green import deploy, urls
 from rag_release.defs.deploy.rollback import rollback
-from rag_release.defs.deploy.stack import Tools, color_health, color_containers, variables
+from rag_release.defs.deploy.stack import (
+    Tools,
+    color_containers,
+    color_health,
+    launched_by,
+    load_environment,
+    load_manifest,
+    variables,
+)
 from rag_release.errors import DeployError, PromotionBlockedError
-from rag_release.model.environment import EnvName, Environment, parse_env_file
+from rag_release.model.environment import Environment, EnvName
 from rag_release.model.manifest import ReleaseManifest
 from rag_release.resources.artifact_store import ArtifactStore
 from rag_release.resources.deploy_state import DeployStateStore, now_iso
@@ -42,20 +49,6 @@ class GateConfig(dg.Config):
                          "in the previous environment")
 
 
-def load_environment(name: str) -> Environment:
-    return parse_env_file(settings.envs_dir() / f"{name}.env", name)
-
-
-def load_manifest(artifacts: ArtifactStore, version: str) -> ReleaseManifest:
-    path = artifacts.file("releases", version, "manifest.json")
-    if not path.is_file():
-        known = sorted(p.name for p in artifacts.file("releases").glob("*") if p.is_dir()) \
-            if artifacts.file("releases").is_dir() else []
-        raise DeployError(f"release {version} does not exist in {artifacts.file('releases')}; "
-                          f"known releases: {', '.join(known) or 'none'}; build it first")
-    return ReleaseManifest.load(path)
-
-
 def engine_for(env: Environment, docker: DockerEngine) -> DockerEngine:
     """The engine the environment names (DOCKER_HOST, DOCKER_CERT_PATH), else the default."""
     if not env.docker_host:
@@ -63,12 +56,6 @@ def engine_for(env: Environment, docker: DockerEngine) -> DockerEngine:
     return DockerEngine(host=env.docker_host,
                         tls_cert_path=env.values.get("DOCKER_CERT_PATH", ""),
                         timeout_seconds=docker.timeout_seconds)
-
-
-def launched_by(context) -> str:
-    tags = context.run.tags
-    return tags.get("rag_release/launched_by") or tags.get("user") or (
-        "sensor " + tags["dagster/sensor_name"] if "dagster/sensor_name" in tags else "ui")
 
 
 def gate_asset(target: EnvName) -> dg.AssetsDefinition:
@@ -142,7 +129,7 @@ def deployment_asset(target: EnvName) -> dg.AssetsDefinition:
         env = load_environment(target.value)
         tools = Tools(engine_for(env, docker), compose, edge, deploy_state, secrets, registry,
                       prober, context.log)
-        run = {"run_id": context.run_id, "launched_by": launched_by(context)}
+        run = {"run_id": context.run_id, "launched_by": launched_by(context.run.tags)}
 
         with deploy_state.lock(env.name, f"run {context.run_id}", context.log):
             if config.action == Action.rollback:

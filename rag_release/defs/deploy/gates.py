@@ -5,7 +5,7 @@ deployment itself, so a deploy launched on its own cannot skip them."""
 
 from dataclasses import dataclass
 
-from rag_release.model.environment import EnvName, Environment
+from rag_release.model.environment import Environment, EnvName
 from rag_release.model.manifest import ReleaseManifest
 from rag_release.resources.deploy_state import DeployStateStore
 from rag_release.resources.prober import HttpProber

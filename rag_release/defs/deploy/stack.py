@@ -4,10 +4,12 @@
 import time
 from dataclasses import dataclass
 
+from rag_release import settings
 from rag_release.commands import compose as compose_cmd
 from rag_release.errors import DeployError, RegistryError
-from rag_release.model.environment import Environment
+from rag_release.model.environment import Environment, parse_env_file
 from rag_release.model.manifest import ReleaseManifest
+from rag_release.resources.artifact_store import ArtifactStore
 from rag_release.resources.deploy_state import DeployStateStore
 from rag_release.resources.docker_engine import ComposeRunner, DockerEngine
 from rag_release.resources.edge import EdgeProxy
@@ -15,8 +17,6 @@ from rag_release.resources.prober import HttpProber
 from rag_release.resources.registry import ImageRegistry
 from rag_release.resources.secrets import SecretsProvider
 
-COLORS = ("blue", "green")
-DATA_SERVICES = ("postgres", "redis")
 OPTIONAL_DATA = ("qdrant", "n8n")
 
 
@@ -114,3 +114,24 @@ def wait_until(deadline: float, interval: float, attempt) -> object:
         if result or time.monotonic() >= deadline:
             return result
         time.sleep(max(0.0, interval - (time.monotonic() - started)))
+
+
+def load_environment(name: str) -> Environment:
+    return parse_env_file(settings.envs_dir() / f"{name}.env", name)
+
+
+def load_manifest(artifacts: ArtifactStore, version: str) -> ReleaseManifest:
+    path = artifacts.file("releases", version, "manifest.json")
+    if not path.is_file():
+        known = sorted(p.name for p in artifacts.file("releases").glob("*") if p.is_dir()) \
+            if artifacts.file("releases").is_dir() else []
+        raise DeployError(f"release {version} does not exist in {artifacts.file('releases')}; "
+                          f"known releases: {', '.join(known) or 'none'}; build it first")
+    return ReleaseManifest.load(path)
+
+
+def launched_by(tags) -> str:
+    """Who launched a run, from its tags: a person or CI (`rag_release/launched_by`), a sensor,
+    or the UI."""
+    return tags.get("rag_release/launched_by") or tags.get("user") or (
+        "sensor " + tags["dagster/sensor_name"] if "dagster/sensor_name" in tags else "ui")

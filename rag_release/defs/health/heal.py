@@ -10,14 +10,13 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
-from rag_release import settings
 from rag_release.commands import compose as compose_cmd
 from rag_release.defs.deploy import stack
 from rag_release.defs.deploy.blue_green import Phases
-from rag_release.defs.deploy.stack import Tools
+from rag_release.defs.deploy.stack import Tools, launched_by, load_environment, load_manifest
 from rag_release.defs.health.probes import Container, list_containers
-from rag_release.errors import HealError, RagReleaseError
-from rag_release.model.environment import Environment, parse_env_file
+from rag_release.errors import DeployError, HealError, RagReleaseError
+from rag_release.model.environment import Environment
 from rag_release.model.manifest import ReleaseManifest
 from rag_release.resources.artifact_store import ArtifactStore
 from rag_release.resources.deploy_state import DeployStateStore, now_iso
@@ -117,9 +116,9 @@ def heal_job(env_name: str) -> dg.JobDefinition:
               compose: ComposeRunner, edge: EdgeProxy, deploy_state: DeployStateStore,
               secrets: SecretsProvider, registry: ImageRegistry, prober: HttpProber,
               artifacts: ArtifactStore) -> dg.Output:
-        env = parse_env_file(settings.envs_dir() / f"{env_name}.env", env_name)
+        env = load_environment(env_name)
         tools = Tools(docker, compose, edge, deploy_state, secrets, registry, prober, context.log)
-        run = {"run_id": context.run_id, "launched_by": _launched_by(context.run.tags)}
+        run = {"run_id": context.run_id, "launched_by": launched_by(context.run.tags)}
 
         with deploy_state.lock(env.name, f"heal run {context.run_id}", context.log):
             live = deploy_state.live(env.name)
@@ -127,14 +126,12 @@ def heal_job(env_name: str) -> dg.JobDefinition:
                 context.log.info("Release %s is no longer live in %s (%s is); nothing to heal",
                                  config.release, env.name, (live or {}).get("version", "none"))
                 return dg.Output({"result": "skipped"}, metadata={"result": "skipped"})
-            path = artifacts.file("releases", live["version"], "manifest.json")
-            if not path.is_file():
-                raise dg.Failure(description=str(HealError(
-                    f"the manifest of live release {live['version']} is missing at {path}; "
-                    "restore the artifact store, or roll back")))
             try:
-                record = heal(tools, env, ReleaseManifest.load(path), live, config.containers,
-                              run, config.reason)
+                manifest = load_manifest(artifacts, live["version"])
+            except DeployError as e:
+                raise dg.Failure(description=f"cannot heal {env.name}: {e}") from e
+            try:
+                record = heal(tools, env, manifest, live, config.containers, run, config.reason)
             except HealError as e:
                 raise dg.Failure(description=str(e)) from e
 
@@ -156,8 +153,3 @@ def heal_job(env_name: str) -> dg.JobDefinition:
 
     return _job
 
-
-def _launched_by(tags: dict) -> str:
-    if "dagster/sensor_name" in tags:
-        return "sensor " + tags["dagster/sensor_name"]
-    return tags.get("rag_release/launched_by") or tags.get("user") or "ui"

@@ -6,6 +6,7 @@ import re
 import dagster as dg
 
 from rag_release.resources.alerts import AlertSink
+from rag_release.defs.deploy.stack import launched_by
 
 ALERT_INTERVAL_SECONDS = 10
 ENV_IN_JOB = re.compile(r"^(?:rollback|heal|promote|deploy)_(?P<a>\w+?)_job$|"
@@ -55,7 +56,7 @@ def run_failure_alert_sensor(context: dg.RunFailureSensorContext, alerts: AlertS
     message = f"run {run.run_id} of {run.job_name} failed: {failure_reason(context)}"
     alerts.send(kind, env_of(run), message, run_id=run.run_id,
                 details={"job": run.job_name, "partition": run.tags.get("dagster/partition"),
-                         "launched_by": _launched_by(run)}, log=context.log)
+                         "launched_by": launched_by(run.tags)}, log=context.log)
 
 
 @dg.run_status_sensor(name="rollback_alert_sensor", run_status=dg.DagsterRunStatus.SUCCESS,
@@ -72,13 +73,8 @@ def rollback_alert_sensor(context: dg.RunStatusSensorContext, alerts: AlertSink)
               if isinstance(run.run_config, dict) else {})
     reason = config.get("reason") or "no reason given"
     alerts.send("rollback", env, f"{env} was rolled back by run {run.run_id}, launched by "
-                                 f"{_launched_by(run)}: {reason}",
+                                 f"{launched_by(run.tags)}: {reason}",
                 run_id=run.run_id, details={"job": run.job_name, "reason": reason},
                 log=context.log)
     return None
 
-
-def _launched_by(run: dg.DagsterRun) -> str:
-    if run.tags.get("dagster/sensor_name"):
-        return "sensor " + run.tags["dagster/sensor_name"]
-    return run.tags.get("rag_release/launched_by") or run.tags.get("user") or "ui"
